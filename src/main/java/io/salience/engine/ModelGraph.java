@@ -1,0 +1,582 @@
+package io.salience.engine;
+
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_AddGradientsWithPrefix;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_AddInput;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_FinishOperation;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_GraphImportGraphDef;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_GraphNextOperation;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_ImportGraphDefOptionsAddInputMapping;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewOperation;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationInput;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationOutputConsumers;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationOutputNumConsumers;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetAttrShape;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetAttrType;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_UpdateEdge;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.bytedeco.javacpp.SizeTPointer;
+import org.tensorflow.internal.c_api.TF_Buffer;
+import org.tensorflow.internal.c_api.TF_Graph;
+import org.tensorflow.internal.c_api.TF_ImportGraphDefOptions;
+import org.tensorflow.internal.c_api.TF_Input;
+import org.tensorflow.internal.c_api.TF_Operation;
+import org.tensorflow.internal.c_api.TF_OperationDescription;
+import org.tensorflow.internal.c_api.TF_Output;
+import org.tensorflow.internal.c_api.TF_Session;
+import org.tensorflow.internal.c_api.TF_Status;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
+
+/**
+ * The attribution view of one loaded SavedModel: its serving signature inlined into plain nodes of the model's own
+ * graph, the pre-activation logits, and compiled programs (prediction, input gradients under each rectifier rule,
+ * layer activations with their gradients). Programs are built once and cached; running them is thread-safe.
+ * Building a program takes the graph's write lock, so no session run sees a half-edited graph.
+ */
+public final class ModelGraph {
+
+    private static final int DT_FLOAT = 1;
+    private static final Set<String> RECTIFIER_GRADS =
+            Set.of("ReluGrad", "Relu6Grad", "LeakyReluGrad", "EluGrad", "SeluGrad");
+    private static final Set<String> POOLING = Set.of("MaxPool", "MaxPoolV2", "AvgPool", "MaxPool3D");
+    private static final Set<String> PASS_THROUGH = Set.of("Identity", "IdentityN");
+    private static final String ROOT = "salience";
+
+    private final TF_Graph graph;
+    private final TF_Session session;
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private final TF_Output input;
+    private final long[] inputShape;
+    private final TF_Output output;
+    private final TF_Output logits;
+    private final String logitsActivation;
+    private final int classes;
+    private final Map<String, NodeDef> nodes = new HashMap<>();
+    private final Map<String, Program> programs = new ConcurrentHashMap<>();
+    private final List<LayerInfo> layers;
+    private final Map<String, String> layerTensors;
+    private final Set<String> forwardOps;
+    private int nextId;
+
+    /**
+     * Inlines the signature and imports it into {@code graph}.
+     *
+     * @param graph the model's graph, holding the restored variables
+     * @param session the model's session
+     * @param source the graph definition with its function library (from the MetaGraphDef)
+     * @param inputTensor the signature's input tensor, e.g. {@code serving_default_x:0}
+     * @param outputTensor the signature's output tensor, e.g. {@code StatefulPartitionedCall:0}
+     */
+    public ModelGraph(TF_Graph graph, TF_Session session, GraphDef source, String inputTensor, String outputTensor) {
+        this.graph = graph;
+        this.session = session;
+        for (NodeDef n : source.getNodeList()) {
+            nodes.put(n.getName(), n);
+        }
+        GraphFlattener flattener = new GraphFlattener(graph, source, ROOT + "/flat");
+        String flatOutput = flattener.flatten(outputTensor);
+        importNodes(flattener);
+        nodes.putAll(flattener.emitted());
+        this.input = Tf.output(graph, inputTensor);
+        this.inputShape = Tf.shape(graph, input);
+        this.output = Tf.output(graph, flatOutput);
+        String[] found = findLogits(flatOutput);
+        this.logits = Tf.output(graph, found[0]);
+        this.logitsActivation = found[1];
+        long[] logitShape = Tf.shape(graph, logits);
+        if (logitShape == null || logitShape.length != 2 || logitShape[1] <= 0) {
+            throw new EngineException("The model output must be [batch, classes]; found "
+                    + (logitShape == null ? "unknown rank" : java.util.Arrays.toString(logitShape)));
+        }
+        this.classes = (int) logitShape[1];
+        this.forwardOps = forwardPath(inputTensor, found[0]);
+        this.layerTensors = new LinkedHashMap<>();
+        this.layers = Collections.unmodifiableList(discoverLayers());
+    }
+
+    /** Static input shape including the batch dimension (-1 where dynamic). */
+    public long[] inputShape() {
+        return inputShape.clone();
+    }
+
+    /** Number of logits (classes). */
+    public int classes() {
+        return classes;
+    }
+
+    /** The activation that follows the logits in the model: {@code Softmax}, {@code Sigmoid} or {@code none}. */
+    public String logitsActivation() {
+        return logitsActivation;
+    }
+
+    /** Layers with 2-D or 4-D outputs on the path from input to logits, in forward order. */
+    public List<LayerInfo> layers() {
+        return layers;
+    }
+
+    /** The last spatial layer before pooling or flattening, the default for the CAM family. */
+    public LayerInfo defaultCamLayer() {
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            LayerInfo l = layers.get(i);
+            if (l.spatial() && !POOLING.contains(l.op())) {
+                return l;
+            }
+        }
+        throw new UnsupportedModelException("The model has no layer with a spatial 4-D output for the CAM methods");
+    }
+
+    /** Resolves a layer by its full path or by its last path segment(s); null when unknown. */
+    public LayerInfo findLayer(String name) {
+        for (LayerInfo l : layers) {
+            if (l.name().equals(name)) {
+                return l;
+            }
+        }
+        for (LayerInfo l : layers) {
+            if (l.name().endsWith("/" + name)) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    /** Op types on the forward path from input to logits. */
+    public Set<String> forwardOpTypes() {
+        return forwardOps;
+    }
+
+    /** Runs the model: returns logits [n, classes] and the signature output [n, classes] (probabilities). */
+    public Outputs predict(float[] batch, int n) {
+        Program p = programs.computeIfAbsent("predict", k -> new Program(false, List.of(logits, output), 0));
+        return p.run(batch, n, null);
+    }
+
+    /**
+     * Gradient of {@code seeds · logits} with respect to the input, under a rectifier rule. Fetches logits [n,K] and
+     * gradients [n,H,W,C].
+     */
+    public Outputs inputGradients(Rule rule, float[] batch, int n, float[] seeds) {
+        return program("input-gradient:" + rule.id(), () -> buildGradient(rule, input, null))
+                .run(batch, n, seeds);
+    }
+
+    /**
+     * A layer's activations and the gradient of {@code seeds · logits} with respect to them. Fetches logits [n,K],
+     * activations [n,h,w,c] and gradients [n,h,w,c].
+     */
+    public Outputs layerGradients(LayerInfo layer, Rule rule, float[] batch, int n, float[] seeds) {
+        String tensor = layerTensors.get(layer.name());
+        if (tensor == null) {
+            throw new EngineException("Unknown layer " + layer.name());
+        }
+        TF_Output target = Tf.output(graph, tensor);
+        return program("layer-gradient:" + layer.name() + ":" + rule.id(), () -> buildGradient(rule, target, target))
+                .run(batch, n, seeds);
+    }
+
+    /** Builds (if needed) the program for a graph id; used to compile at load time. */
+    public void compile(String graphId) {
+        switch (graphId) {
+            case "predict" -> predict(new float[0], 0);
+            default -> throw new IllegalArgumentException(graphId);
+        }
+    }
+
+    private Program program(String key, java.util.function.Supplier<Program> builder) {
+        Program p = programs.get(key);
+        if (p != null) {
+            return p;
+        }
+        lock.writeLock().lock();
+        try {
+            return programs.computeIfAbsent(key, k -> builder.get());
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- graph building
+
+    private void importNodes(GraphFlattener flattener) {
+        GraphDef def = flattener.graphDef();
+        if (def.getNodeCount() == 0) {
+            return;
+        }
+        try (TF_ImportGraphDefOptions opts = TF_ImportGraphDefOptions.newImportGraphDefOptions();
+                TF_Buffer buf = TF_Buffer.newBufferFromString(def);
+                TF_Status status = TF_Status.newStatus()) {
+            for (Map.Entry<String, Integer> ref : flattener.externalReferences().entrySet()) {
+                TF_Operation op = Tf.op(graph, ref.getKey());
+                for (int i = 0; i <= ref.getValue(); i++) {
+                    TF_ImportGraphDefOptionsAddInputMapping(
+                            opts, ref.getKey(), i, new TF_Output().oper(op).index(i));
+                }
+            }
+            TF_GraphImportGraphDef(graph, buf, opts, status);
+            Tf.check(status, "Cannot import the inlined model graph");
+        }
+    }
+
+    private String[] findLogits(String tensor) {
+        String current = tensor;
+        while (true) {
+            GraphFlattener.TensorRef ref = GraphFlattener.TensorRef.parseGraphStyle(current);
+            NodeDef node = nodes.get(ref.node());
+            if (node == null) {
+                return new String[] {current, "none"};
+            }
+            if (PASS_THROUGH.contains(node.getOp())) {
+                current = node.getInput(node.getOp().equals("IdentityN") ? ref.index() : 0);
+                continue;
+            }
+            if (node.getOp().equals("Softmax") || node.getOp().equals("Sigmoid")) {
+                return new String[] {normalise(node.getInput(0)), node.getOp()};
+            }
+            return new String[] {normalise(current), "none"};
+        }
+    }
+
+    private static String normalise(String tensor) {
+        return tensor.contains(":") ? tensor : tensor + ":0";
+    }
+
+    private Set<String> forwardPath(String inputTensor, String logitsTensor) {
+        // ancestors of logits
+        Set<String> ancestors = new HashSet<>();
+        List<String> stack = new ArrayList<>(List.of(opName(logitsTensor)));
+        while (!stack.isEmpty()) {
+            String name = stack.remove(stack.size() - 1);
+            if (!ancestors.add(name)) {
+                continue;
+            }
+            NodeDef n = nodes.get(name);
+            if (n != null) {
+                for (String in : n.getInputList()) {
+                    if (!in.startsWith("^")) {
+                        stack.add(opName(in));
+                    }
+                }
+            }
+        }
+        Set<String> types = new HashSet<>();
+        for (String name : ancestors) {
+            NodeDef n = nodes.get(name);
+            if (n != null && dependsOn(name, opName(inputTensor), new HashMap<>())) {
+                types.add(n.getOp());
+            }
+        }
+        return Collections.unmodifiableSet(types);
+    }
+
+    private boolean dependsOn(String name, String target, Map<String, Boolean> memo) {
+        if (name.equals(target)) {
+            return true;
+        }
+        Boolean known = memo.get(name);
+        if (known != null) {
+            return known;
+        }
+        memo.put(name, false);
+        NodeDef n = nodes.get(name);
+        boolean result = false;
+        if (n != null) {
+            for (String in : n.getInputList()) {
+                if (!in.startsWith("^") && dependsOn(opName(in), target, memo)) {
+                    result = true;
+                    break;
+                }
+            }
+        }
+        memo.put(name, result);
+        return result;
+    }
+
+    private static String opName(String tensor) {
+        String t = tensor.startsWith("^") ? tensor.substring(1) : tensor;
+        int colon = t.lastIndexOf(':');
+        return colon > 0 ? t.substring(0, colon) : t;
+    }
+
+    private List<LayerInfo> discoverLayers() {
+        String inputOp = opName(Tf.name(input.oper()));
+        String logitsOp = Tf.name(logits.oper());
+        // forward-path nodes with their depth (longest path from the input)
+        Map<String, Integer> depth = new HashMap<>();
+        Map<String, Boolean> memo = new HashMap<>();
+        List<String> onPath = new ArrayList<>();
+        collect(logitsOp, inputOp, memo, new HashSet<>(), onPath);
+        for (String name : onPath) {
+            int d = 0;
+            for (String in : nodes.get(name).getInputList()) {
+                if (!in.startsWith("^")) {
+                    Integer di = depth.get(opName(in));
+                    if (di != null) {
+                        d = Math.max(d, di + 1);
+                    }
+                }
+            }
+            depth.put(name, d);
+        }
+        // consumers on the path
+        Map<String, List<String>> consumers = new HashMap<>();
+        for (String name : onPath) {
+            for (String in : nodes.get(name).getInputList()) {
+                if (!in.startsWith("^")) {
+                    consumers
+                            .computeIfAbsent(opName(in), k -> new ArrayList<>())
+                            .add(name);
+                }
+            }
+        }
+        Map<String, String> groupOutput = new LinkedHashMap<>();
+        for (String name : onPath) {
+            if (name.equals(inputOp) || !name.startsWith(ROOT + "/")) {
+                continue;
+            }
+            String group = layerPath(name);
+            if (group.isEmpty()) {
+                continue;
+            }
+            boolean leavesGroup = name.equals(logitsOp)
+                    || consumers.getOrDefault(name, List.of()).stream()
+                            .anyMatch(c -> !layerPath(c).equals(group));
+            if (!leavesGroup) {
+                continue;
+            }
+            String prev = groupOutput.get(group);
+            if (prev == null || depth.get(name) > depth.get(prev)) {
+                groupOutput.put(group, name);
+            }
+        }
+        List<Map.Entry<String, String>> ordered = new ArrayList<>(groupOutput.entrySet());
+        ordered.sort((a, b) -> Integer.compare(depth.get(a.getValue()), depth.get(b.getValue())));
+        List<LayerInfo> result = new ArrayList<>();
+        for (Map.Entry<String, String> e : ordered) {
+            TF_Output out = Tf.output(graph, e.getValue() + ":0");
+            long[] shape = Tf.shape(graph, out);
+            if (shape == null || (shape.length != 4 && shape.length != 2)) {
+                continue;
+            }
+            List<Long> dims = new ArrayList<>();
+            for (int i = 1; i < shape.length; i++) {
+                dims.add(shape[i]);
+            }
+            boolean spatial = shape.length == 4 && shape[1] > 1 && shape[2] > 1;
+            String name = e.getKey();
+            layerTensors.put(name, e.getValue() + ":0");
+            result.add(new LayerInfo(name, nodes.get(e.getValue()).getOp(), List.copyOf(dims), spatial));
+        }
+        return result;
+    }
+
+    private void collect(String name, String inputOp, Map<String, Boolean> memo, Set<String> seen, List<String> order) {
+        if (!seen.add(name)) {
+            return;
+        }
+        NodeDef n = nodes.get(name);
+        if (n == null) {
+            return;
+        }
+        for (String in : n.getInputList()) {
+            if (!in.startsWith("^")) {
+                collect(opName(in), inputOp, memo, seen, order);
+            }
+        }
+        if (dependsOn(name, inputOp, memo)) {
+            order.add(name);
+        }
+    }
+
+    /** Keras layer path of an inlined node: its name scope without the inlining scopes and the op segment. */
+    static String layerPath(String nodeName) {
+        String[] parts = nodeName.split("/");
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < parts.length - 1; i++) {
+            String p = parts[i];
+            if (i < 2 && (p.equals(ROOT) || p.equals("flat"))) {
+                continue;
+            }
+            if (p.startsWith("StatefulPartitionedCall") || p.startsWith("PartitionedCall")) {
+                continue;
+            }
+            kept.add(p);
+        }
+        return String.join("/", kept);
+    }
+
+    private Program buildGradient(Rule rule, TF_Output x, TF_Output extraFetch) {
+        int id = nextId++;
+        String prefix = ROOT + "/grad" + id;
+        TF_Operation seed = placeholder(ROOT + "/seed" + id, new long[] {-1, classes});
+        TF_Output dx = new TF_Output(1);
+        try (TF_Status status = TF_Status.newStatus()) {
+            TF_Output y = new TF_Output(1).oper(logits.oper()).index(logits.index());
+            TF_Output xs = new TF_Output(1).oper(x.oper()).index(x.index());
+            TF_Output seeds = new TF_Output(1).oper(seed).index(0);
+            TF_AddGradientsWithPrefix(graph, prefix, y, 1, xs, 1, seeds, status, dx);
+            if (org.tensorflow.internal.c_api.global.tensorflow.TF_GetCode(status) != 0) {
+                String msg = org.tensorflow.internal.c_api.global.tensorflow.TF_Message(status)
+                        .getString();
+                throw new UnsupportedModelException("The model has an op without a registered gradient: " + msg);
+            }
+        }
+        if (dx.oper() == null || dx.oper().isNull()) {
+            throw new UnsupportedModelException("The logits do not depend on the requested tensor");
+        }
+        if (rule != Rule.PLAIN) {
+            int modified = applyRule(prefix, rule);
+            if (modified == 0) {
+                throw new UnsupportedModelException("The model has no rectifier the " + rule.id()
+                        + " rule can modify (supported: Relu, Relu6, LeakyRelu, Elu, Selu); forward ops: "
+                        + new java.util.TreeSet<>(forwardOps));
+            }
+        }
+        TF_Output grad = new TF_Output().oper(dx.oper()).index(dx.index());
+        List<TF_Output> fetches = new ArrayList<>(List.of(logits));
+        if (extraFetch != null) {
+            fetches.add(extraFetch);
+        }
+        fetches.add(grad);
+        return new Program(true, fetches, programs.size(), seed);
+    }
+
+    private int applyRule(String prefix, Rule rule) {
+        List<TF_Operation> grads = new ArrayList<>();
+        try (SizeTPointer pos = new SizeTPointer(1)) {
+            pos.put(0);
+            TF_Operation op;
+            while ((op = TF_GraphNextOperation(graph, pos)) != null && !op.isNull()) {
+                if (Tf.name(op).startsWith(prefix + "/") && RECTIFIER_GRADS.contains(Tf.type(op))) {
+                    grads.add(op);
+                }
+            }
+        }
+        int i = 0;
+        for (TF_Operation g : grads) {
+            TF_Output incoming = TF_OperationInput(new TF_Input().oper(g).index(0));
+            TF_Operation relu = unary("Relu", prefix + "/" + rule.id() + "_" + i++, incoming);
+            TF_Output reluOut = new TF_Output().oper(relu).index(0);
+            try (TF_Status status = TF_Status.newStatus()) {
+                if (rule == Rule.GUIDED) {
+                    TF_UpdateEdge(graph, reluOut, new TF_Input().oper(g).index(0), status);
+                    Tf.check(status, "Cannot apply the guided rule");
+                } else {
+                    TF_Output gradOut = new TF_Output().oper(g).index(0);
+                    int count = TF_OperationOutputNumConsumers(gradOut);
+                    TF_Input consumers = new TF_Input(count);
+                    TF_OperationOutputConsumers(gradOut, consumers, count);
+                    List<TF_Input> targets = new ArrayList<>();
+                    for (int c = 0; c < count; c++) {
+                        TF_Input in = consumers.getPointer(c);
+                        targets.add(new TF_Input().oper(in.oper()).index(in.index()));
+                    }
+                    for (TF_Input in : targets) {
+                        TF_UpdateEdge(graph, reluOut, in, status);
+                        Tf.check(status, "Cannot apply the deconvnet rule");
+                    }
+                }
+            }
+        }
+        return grads.size();
+    }
+
+    private TF_Operation placeholder(String name, long[] shape) {
+        TF_OperationDescription d = TF_NewOperation(graph, "Placeholder", name);
+        TF_SetAttrType(d, "dtype", DT_FLOAT);
+        TF_SetAttrShape(d, "shape", shape, shape.length);
+        return finish(d, name);
+    }
+
+    private TF_Operation unary(String type, String name, TF_Output in) {
+        TF_OperationDescription d = TF_NewOperation(graph, type, name);
+        TF_AddInput(d, in);
+        return finish(d, name);
+    }
+
+    private static TF_Operation finish(TF_OperationDescription d, String name) {
+        try (TF_Status status = TF_Status.newStatus()) {
+            TF_Operation op = TF_FinishOperation(d, status);
+            Tf.check(status, "Cannot add " + name);
+            return op;
+        }
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /** A compiled set of fetches. */
+    private final class Program {
+        private final boolean seeded;
+        private final List<TF_Output> fetches;
+        private final TF_Operation seed;
+
+        Program(boolean seeded, List<TF_Output> fetches, int id, TF_Operation... seed) {
+            this.seeded = seeded;
+            this.fetches = List.copyOf(fetches);
+            this.seed = seed.length > 0 ? seed[0] : null;
+        }
+
+        Outputs run(float[] batch, int n, float[] seeds) {
+            if (n == 0) {
+                return new Outputs(List.of(), List.of());
+            }
+            long[] shape = inputShape.clone();
+            shape[0] = n;
+            long per = 1;
+            for (int i = 1; i < shape.length; i++) {
+                per *= shape[i];
+            }
+            if (batch.length != per * n) {
+                throw new IllegalArgumentException(
+                        "Input has " + batch.length + " values, expected " + per * n + " for batch " + n);
+            }
+            if (seeded && (seeds == null || seeds.length != (long) n * classes)) {
+                throw new IllegalArgumentException("Seeds must be [" + n + ", " + classes + "]");
+            }
+            List<TF_Output> feeds = new ArrayList<>(List.of(input));
+            List<TensorBuffer> values = new ArrayList<>();
+            values.add(new TensorBuffer(batch, shape));
+            if (seeded) {
+                feeds.add(new TF_Output().oper(seed).index(0));
+                values.add(new TensorBuffer(seeds, new long[] {n, classes}));
+            }
+            lock.readLock().lock();
+            try {
+                return SessionRunner.run(session, feeds, values, fetches);
+            } finally {
+                lock.readLock().unlock();
+            }
+        }
+    }
+
+    /** Fetched values, in fetch order, each with its shape. */
+    public record Outputs(List<float[]> values, List<long[]> shapes) {
+        public float[] get(int i) {
+            return values.get(i);
+        }
+
+        public long[] shape(int i) {
+            return shapes.get(i);
+        }
+    }
+
+    /** A float tensor's data and shape. */
+    record TensorBuffer(float[] data, long[] shape) {}
+
+    @Override
+    public String toString() {
+        return String.format(
+                Locale.ROOT, "ModelGraph[input=%s, classes=%d]", java.util.Arrays.toString(inputShape), classes);
+    }
+}

@@ -1,0 +1,87 @@
+package io.salience.engine;
+
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_AllocateTensor;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteTensor;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_Dim;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_NumDims;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_SessionRun;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_TensorByteSize;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_TensorData;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_TensorType;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.tensorflow.internal.c_api.TF_Output;
+import org.tensorflow.internal.c_api.TF_Session;
+import org.tensorflow.internal.c_api.TF_Status;
+import org.tensorflow.internal.c_api.TF_Tensor;
+
+/** One {@code TF_SessionRun} with float feeds and fetches; every tensor it creates is deleted before it returns. */
+final class SessionRunner {
+
+    private static final int DT_FLOAT = 1;
+
+    private SessionRunner() {}
+
+    static ModelGraph.Outputs run(
+            TF_Session session, List<TF_Output> feeds, List<ModelGraph.TensorBuffer> values, List<TF_Output> fetches) {
+        int nf = feeds.size();
+        int no = fetches.size();
+        TF_Tensor[] in = new TF_Tensor[nf];
+        try (TF_Output feedArr = new TF_Output(nf);
+                TF_Output fetchArr = new TF_Output(no);
+                PointerPointer<TF_Tensor> inVals = new PointerPointer<>(nf);
+                PointerPointer<TF_Tensor> outVals = new PointerPointer<>(no);
+                TF_Status status = TF_Status.newStatus()) {
+            for (int i = 0; i < nf; i++) {
+                feedArr.position(i).oper(feeds.get(i).oper()).index(feeds.get(i).index());
+                in[i] = toTensor(values.get(i));
+                inVals.put(i, in[i]);
+            }
+            for (int i = 0; i < no; i++) {
+                fetchArr.position(i)
+                        .oper(fetches.get(i).oper())
+                        .index(fetches.get(i).index());
+            }
+            feedArr.position(0);
+            fetchArr.position(0);
+            TF_SessionRun(session, null, feedArr, inVals, nf, fetchArr, outVals, no, null, 0, null, status);
+            Tf.check(status, "Session run failed");
+            List<float[]> results = new ArrayList<>(no);
+            List<long[]> shapes = new ArrayList<>(no);
+            for (int i = 0; i < no; i++) {
+                TF_Tensor t = outVals.get(TF_Tensor.class, i);
+                try {
+                    if (TF_TensorType(t) != DT_FLOAT) {
+                        throw new EngineException("Fetched tensor " + i + " is not float32");
+                    }
+                    long[] shape = new long[TF_NumDims(t)];
+                    for (int d = 0; d < shape.length; d++) {
+                        shape[d] = TF_Dim(t, d);
+                    }
+                    float[] data = new float[(int) (TF_TensorByteSize(t) / Float.BYTES)];
+                    new FloatPointer(TF_TensorData(t)).get(data);
+                    results.add(data);
+                    shapes.add(shape);
+                } finally {
+                    TF_DeleteTensor(t);
+                }
+            }
+            return new ModelGraph.Outputs(results, shapes);
+        } finally {
+            for (TF_Tensor t : in) {
+                if (t != null) {
+                    TF_DeleteTensor(t);
+                }
+            }
+        }
+    }
+
+    private static TF_Tensor toTensor(ModelGraph.TensorBuffer b) {
+        TF_Tensor t = TF_AllocateTensor(DT_FLOAT, b.shape(), b.shape().length, (long) b.data().length * Float.BYTES);
+        new FloatPointer(TF_TensorData(t)).put(b.data());
+        return t;
+    }
+}
