@@ -1,0 +1,99 @@
+package io.salience.api;
+
+import io.salience.attribution.InvalidParameterException;
+import io.salience.config.ApiProperties;
+import io.salience.model.PredictionService;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+
+/** Class probabilities ("probability landscape") of uploaded images. */
+@RestController
+@Tag(name = "predict", description = "Class probabilities")
+public class PredictController {
+
+    private final PredictionService predictions;
+    private final ApiProperties props;
+
+    public PredictController(PredictionService predictions, ApiProperties props) {
+        this.predictions = predictions;
+        this.props = props;
+    }
+
+    /** Per image, its probabilities sorted descending. */
+    record Prediction(int image, String filename, List<PredictionService.ClassProbability> classes) {}
+
+    /** Response of predict. */
+    record PredictResponse(String model, String version, List<Prediction> predictions) {}
+
+    @PostMapping(
+            path = "/v1/models/{model}/predict",
+            consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(
+            summary = "Class probabilities of one or more images, sorted descending",
+            description = "Images: PNG, JPEG, BMP, GIF (first frame) or TIFF, at most salience.api.max-pixels each"
+                    + " and salience.api.max-images per request. Each is preprocessed as the model's descriptor says.")
+    public PredictResponse predict(
+            @PathVariable("model") String model,
+            @RequestPart("image") List<MultipartFile> images,
+            @Parameter(description = "Classes returned per image; default all, 1..1000")
+                    @RequestParam(name = "topK", required = false)
+                    Integer topK,
+            @Parameter(description = "Longest wait in the inference queue, ms; default salience.pool.default-deadline,"
+                            + " 1..600000")
+                    @RequestParam(name = "timeoutMs", required = false)
+                    Integer timeoutMs) {
+        if (images.isEmpty()) {
+            throw new InvalidParameterException("image", "at least one 'image' part is required");
+        }
+        if (images.size() > props.maxImages()) {
+            throw new InvalidParameterException(
+                    "image", "at most " + props.maxImages() + " images per request, got " + images.size());
+        }
+        if (topK != null && (topK < 1 || topK > 1000)) {
+            throw new InvalidParameterException("topK", "topK must be between 1 and 1000, got " + topK);
+        }
+        List<byte[]> bytes = new ArrayList<>();
+        for (MultipartFile f : images) {
+            bytes.add(read(f));
+        }
+        var model0 = predictions.model(model);
+        var results = predictions.predict(model, bytes, topK == null ? Integer.MAX_VALUE : topK, deadline(timeoutMs));
+        List<Prediction> out = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            out.add(new Prediction(i, images.get(i).getOriginalFilename(), results.get(i)));
+        }
+        return new PredictResponse(model, model0.descriptor().version(), out);
+    }
+
+    static Duration deadline(Integer timeoutMs) {
+        if (timeoutMs == null) {
+            return null;
+        }
+        if (timeoutMs < 1 || timeoutMs > 600_000) {
+            throw new InvalidParameterException("timeoutMs", "timeoutMs must be between 1 and 600000, got " + timeoutMs);
+        }
+        return Duration.ofMillis(timeoutMs);
+    }
+
+    static byte[] read(MultipartFile f) {
+        try {
+            return f.getBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the upload", e);
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package io.salience.api;
+
+import io.salience.attribution.InvalidParameterException;
+import io.salience.engine.UnsupportedModelException;
+import io.salience.imaging.ImageDecodeException;
+import io.salience.imaging.ImageTooLargeException;
+import io.salience.imaging.UnsupportedImageFormatException;
+import io.salience.inference.PoolRejectedException;
+import io.salience.model.ModelNotFoundException;
+import io.salience.model.ModelUnavailableException;
+import java.net.URI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
+import org.springframework.web.multipart.support.MissingServletRequestPartException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+/**
+ * The one error policy: every error is an RFC 9457 {@code application/problem+json} with a stable {@code type}.
+ * Messages are written for clients; stack traces, class names and file paths stay in the log.
+ */
+@RestControllerAdvice
+public class ProblemAdvice {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
+
+    @ExceptionHandler(ModelNotFoundException.class)
+    ResponseEntity<ProblemDetail> unknownModel(ModelNotFoundException e) {
+        ProblemDetail p = problem(HttpStatus.NOT_FOUND, Problems.UNKNOWN_MODEL, "Unknown model", e.getMessage());
+        p.setProperty("model", e.model());
+        return respond(p);
+    }
+
+    @ExceptionHandler(ModelUnavailableException.class)
+    ResponseEntity<ProblemDetail> unavailable(ModelUnavailableException e) {
+        return respond(
+                problem(HttpStatus.SERVICE_UNAVAILABLE, Problems.MODEL_UNAVAILABLE, "Model unavailable", e.getMessage()));
+    }
+
+    @ExceptionHandler(InvalidParameterException.class)
+    ResponseEntity<ProblemDetail> invalid(InvalidParameterException e) {
+        return badParameter(e.parameter(), e.getMessage());
+    }
+
+    @ExceptionHandler(MissingServletRequestPartException.class)
+    ResponseEntity<ProblemDetail> missingPart(MissingServletRequestPartException e) {
+        return badParameter(e.getRequestPartName(), "the multipart part '" + e.getRequestPartName() + "' is required");
+    }
+
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    ResponseEntity<ProblemDetail> missingParam(MissingServletRequestParameterException e) {
+        return badParameter(e.getParameterName(), "the parameter '" + e.getParameterName() + "' is required");
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<ProblemDetail> mismatch(MethodArgumentTypeMismatchException e) {
+        return badParameter(e.getName(), e.getName() + " has an invalid value '" + e.getValue() + "'");
+    }
+
+    @ExceptionHandler({UnsupportedImageFormatException.class})
+    ResponseEntity<ProblemDetail> unsupportedImage(RuntimeException e) {
+        return respond(problem(
+                HttpStatus.UNSUPPORTED_MEDIA_TYPE, Problems.UNSUPPORTED_MEDIA_TYPE, "Unsupported image format", e.getMessage()));
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<ProblemDetail> unsupportedRequest(HttpMediaTypeNotSupportedException e) {
+        return respond(problem(
+                HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                Problems.UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported media type",
+                "Content type '" + e.getContentType() + "' is not supported; send multipart/form-data"));
+    }
+
+    @ExceptionHandler(MultipartException.class)
+    ResponseEntity<ProblemDetail> multipart(MultipartException e) {
+        if (e instanceof MaxUploadSizeExceededException) {
+            return tooLarge("The upload exceeds the configured size limit");
+        }
+        return respond(problem(
+                HttpStatus.BAD_REQUEST,
+                Problems.INVALID_PARAMETER,
+                "Invalid multipart request",
+                "The request is not a valid multipart/form-data body"));
+    }
+
+    @ExceptionHandler(ImageDecodeException.class)
+    ResponseEntity<ProblemDetail> undecodable(ImageDecodeException e) {
+        return respond(problem(
+                HttpStatus.UNPROCESSABLE_CONTENT, Problems.UNDECODABLE_IMAGE, "Image cannot be decoded", e.getMessage()));
+    }
+
+    @ExceptionHandler(ImageTooLargeException.class)
+    ResponseEntity<ProblemDetail> tooLargeImage(ImageTooLargeException e) {
+        return tooLarge(e.getMessage());
+    }
+
+    @ExceptionHandler(UnsupportedModelException.class)
+    ResponseEntity<ProblemDetail> unsupportedModel(UnsupportedModelException e) {
+        return respond(problem(
+                HttpStatus.UNPROCESSABLE_CONTENT,
+                Problems.UNSUPPORTED_MODEL,
+                "Method not applicable to this model",
+                e.getMessage()));
+    }
+
+    @ExceptionHandler(PoolRejectedException.class)
+    ResponseEntity<ProblemDetail> rejected(PoolRejectedException e) {
+        ProblemDetail p =
+                problem(HttpStatus.SERVICE_UNAVAILABLE, Problems.OVERLOADED, "Service overloaded", e.getMessage());
+        p.setProperty("reason", e.reason().tag());
+        long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(p);
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+    ResponseEntity<ProblemDetail> notAcceptable(HttpMediaTypeNotAcceptableException e) {
+        return respond(problem(
+                HttpStatus.NOT_ACCEPTABLE,
+                Problems.NOT_ACCEPTABLE,
+                "Not acceptable",
+                "Acceptable representations: " + e.getSupportedMediaTypes()));
+    }
+
+    @ExceptionHandler(NoResourceFoundException.class)
+    ResponseEntity<ProblemDetail> notFound(NoResourceFoundException e) {
+        return respond(problem(HttpStatus.NOT_FOUND, Problems.NOT_FOUND, "Not found", "No such resource"));
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ResponseEntity<ProblemDetail> methodNotAllowed(HttpRequestMethodNotSupportedException e) {
+        return respond(problem(
+                HttpStatus.METHOD_NOT_ALLOWED,
+                Problems.METHOD_NOT_ALLOWED,
+                "Method not allowed",
+                "HTTP method " + e.getMethod() + " is not supported here"));
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> internal(Exception e) {
+        log.error("Unhandled error", e);
+        return respond(problem(
+                HttpStatus.INTERNAL_SERVER_ERROR, Problems.INTERNAL, "Internal error", "An internal error occurred"));
+    }
+
+    private ResponseEntity<ProblemDetail> badParameter(String parameter, String detail) {
+        ProblemDetail p = problem(HttpStatus.BAD_REQUEST, Problems.INVALID_PARAMETER, "Invalid parameter", detail);
+        p.setProperty("parameter", parameter);
+        return respond(p);
+    }
+
+    private ResponseEntity<ProblemDetail> tooLarge(String detail) {
+        return respond(problem(HttpStatus.CONTENT_TOO_LARGE, Problems.TOO_LARGE, "Payload too large", detail));
+    }
+
+    private static ProblemDetail problem(HttpStatus status, URI type, String title, String detail) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
+        p.setType(type);
+        p.setTitle(title);
+        return p;
+    }
+
+    private static ResponseEntity<ProblemDetail> respond(ProblemDetail p) {
+        return ResponseEntity.status(p.getStatus())
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(p);
+    }
+}

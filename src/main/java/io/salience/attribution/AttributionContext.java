@@ -1,0 +1,42 @@
+package io.salience.attribution;
+
+import io.salience.imaging.PreparedImage;
+import io.salience.model.LoadedModel;
+
+/**
+ * Everything a method needs for one explanation.
+ *
+ * @param model the model
+ * @param image the preprocessed input (tensor and the resized picture, for baselines)
+ * @param baselineImage an uploaded baseline, preprocessed the same way, or null
+ * @param seed the seed row selecting the target logit (or a contrast of two)
+ * @param targetScore the target score at the input
+ * @param params the request's method parameters
+ * @param graph session runs, through the pool
+ */
+public record AttributionContext(
+        LoadedModel model,
+        PreparedImage image,
+        PreparedImage baselineImage,
+        float[] seed,
+        float targetScore,
+        Params params,
+        GraphAccess graph) {
+
+    /** The input tensor of one image, {@code [H, W, C]}. */
+    public float[] input() {
+        return image.tensor();
+    }
+
+    public int height() {
+        return model.descriptor().input().height();
+    }
+
+    public int width() {
+        return model.descriptor().input().width();
+    }
+
+    public int channels() {
+        return model.descriptor().input().channels();
+    }
+}

@@ -1,0 +1,60 @@
+package io.salience.attribution;
+
+import io.salience.engine.LayerInfo;
+import io.salience.engine.Rule;
+import io.salience.model.LoadedModel;
+import io.salience.model.ModelRunner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@link GraphAccess} for one model and request, through the {@link ModelRunner} (and so the pool). */
+final class PooledGraphAccess implements GraphAccess {
+
+    private final ModelRunner runner;
+    private final LoadedModel model;
+    private final Duration deadline;
+
+    PooledGraphAccess(ModelRunner runner, LoadedModel model, Duration deadline) {
+        this.runner = runner;
+        this.model = model;
+        this.deadline = deadline;
+    }
+
+    @Override
+    public float[] scores(List<float[]> inputs, float[] seed) {
+        List<ModelRunner.Result> r = runner.predict(model, inputs, deadline);
+        float[] s = new float[r.size()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = dot(seed, r.get(i).logits());
+        }
+        return s;
+    }
+
+    @Override
+    public List<Gradient> inputGradients(Rule rule, List<float[]> inputs, float[] seed) {
+        List<ModelRunner.Row> rows = inputs.stream().map(x -> new ModelRunner.Row(x, seed)).toList();
+        List<Gradient> out = new ArrayList<>(rows.size());
+        for (ModelRunner.Result r : runner.inputGradients(model, rule, rows, deadline)) {
+            out.add(new Gradient(dot(seed, r.logits()), r.gradient()));
+        }
+        return out;
+    }
+
+    @Override
+    public LayerGradient layerGradients(LayerInfo layer, Rule rule, float[] input, float[] seed) {
+        ModelRunner.Result r = runner.layerGradients(model, layer, rule, List.of(new ModelRunner.Row(input, seed)), deadline)
+                .get(0);
+        long[] s = r.shape();
+        return new LayerGradient(
+                dot(seed, r.logits()), r.activations(), r.gradient(), (int) s[0], (int) s[1], (int) s[2]);
+    }
+
+    static float dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return (float) s;
+    }
+}

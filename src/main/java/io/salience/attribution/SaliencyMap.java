@@ -1,0 +1,32 @@
+package io.salience.attribution;
+
+import java.util.Map;
+
+/**
+ * A raw (unnormalised) saliency map, row-major {@code [height, width, channels]}.
+ *
+ * @param values the map
+ * @param height rows
+ * @param width columns
+ * @param channels 1 for CAM-style maps, the input's channels for input-space attributions
+ * @param extras method-specific facts for the response, e.g. {@code completenessGap}
+ */
+public record SaliencyMap(float[] values, int height, int width, int channels, Map<String, Object> extras) {
+
+    public SaliencyMap {
+        if ((long) height * width * channels != values.length) {
+            throw new IllegalArgumentException("map has " + values.length + " values, not " + height + "x" + width
+                    + "x" + channels);
+        }
+        extras = Map.copyOf(extras);
+    }
+
+    public SaliencyMap(float[] values, int height, int width, int channels) {
+        this(values, height, width, channels, Map.of());
+    }
+
+    /** Shape as {@code [height, width, channels]}. */
+    public int[] shape() {
+        return new int[] {height, width, channels};
+    }
+}

@@ -1,0 +1,236 @@
+package io.salience.imaging;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
+import java.awt.image.Raster;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Turns an image into a model input tensor following a {@link PreprocessSpec}:
+ *
+ * <ol>
+ *   <li>colour conversion to the spec's channel order on float values 0..255 (GRAYSCALE = {@code
+ *       0.299 R + 0.587 G + 0.114 B}, not rounded);
+ *   <li>resize to the spec's width x height with its {@link ResizeMethod} (float arithmetic, no
+ *       rounding to 8 bits);
+ *   <li>the {@link ValueStep}s in order.
+ * </ol>
+ *
+ * <p>The tensor is NHWC without the batch axis: {@code height * width * channels} floats, index
+ * {@code (y * width + x) * channels + c}. Any {@link BufferedImage} type is accepted; non-RGB types
+ * are first converted as {@link ImageDecoder} does. Stateless and thread-safe.
+ */
+public final class Preprocessor {
+
+    private Preprocessor() {}
+
+    /** The model input tensor for {@code image}. */
+    public static float[] apply(BufferedImage image, PreprocessSpec spec) {
+        Objects.requireNonNull(image, "image must not be null");
+        Objects.requireNonNull(spec, "spec must not be null");
+        BufferedImage rgb = RgbConverter.toIntRgb(image);
+        float[] tensor = resize(rgb, spec.colorMode(), spec.width(), spec.height(), spec.resize());
+        applySteps(tensor, spec.height(), spec.width(), spec.channels(), spec.steps());
+        return tensor;
+    }
+
+    /** The model input tensor together with the resized RGB image (for overlays). */
+    public static PreparedImage prepare(BufferedImage image, PreprocessSpec spec) {
+        Objects.requireNonNull(image, "image must not be null");
+        Objects.requireNonNull(spec, "spec must not be null");
+        BufferedImage rgb = RgbConverter.toIntRgb(image);
+        float[] resizedRgb = resize(rgb, ColorMode.RGB, spec.width(), spec.height(), spec.resize());
+        BufferedImage resized = toImage(resizedRgb, spec.width(), spec.height());
+        float[] tensor =
+                switch (spec.colorMode()) {
+                    case RGB -> resizedRgb;
+                        // Reordering channels commutes exactly with resizing.
+                    case BGR -> swapRedBlue(resizedRgb);
+                    case GRAYSCALE -> resize(rgb, ColorMode.GRAYSCALE, spec.width(), spec.height(), spec.resize());
+                };
+        applySteps(tensor, spec.height(), spec.width(), spec.channels(), spec.steps());
+        return new PreparedImage(tensor, resized, spec);
+    }
+
+    /**
+     * {@code image} resized to {@code width} x {@code height} with {@code method}, rounded to 8-bit
+     * RGB (TYPE_INT_RGB).
+     */
+    public static BufferedImage resizeRgb(BufferedImage image, int width, int height, ResizeMethod method) {
+        Objects.requireNonNull(image, "image must not be null");
+        Objects.requireNonNull(method, "resize method must not be null");
+        if (width < 1 || height < 1) {
+            throw new IllegalArgumentException("target size must be positive, got " + width + "x" + height);
+        }
+        BufferedImage rgb = RgbConverter.toIntRgb(image);
+        return toImage(resize(rgb, ColorMode.RGB, width, height, method), width, height);
+    }
+
+    /**
+     * Applies {@code steps} in place to an HWC tensor of {@code height * width * channels} floats.
+     *
+     * @throws IllegalArgumentException when the length or a step's per-channel length does not match
+     */
+    public static void applySteps(float[] tensor, int height, int width, int channels, List<ValueStep> steps) {
+        Objects.requireNonNull(tensor, "tensor must not be null");
+        Objects.requireNonNull(steps, "steps must not be null");
+        if (height < 1 || width < 1 || channels < 1 || (long) height * width * channels != tensor.length) {
+            throw new IllegalArgumentException(
+                    "tensor of length " + tensor.length + " is not " + height + "x" + width + "x" + channels);
+        }
+        for (ValueStep step : steps) {
+            if (step instanceof ValueStep.Scale scale) {
+                double f = scale.factor();
+                for (int i = 0; i < tensor.length; i++) {
+                    tensor[i] = (float) (tensor[i] * f);
+                }
+            } else if (step instanceof ValueStep.Offset offset) {
+                double v = offset.value();
+                for (int i = 0; i < tensor.length; i++) {
+                    tensor[i] = (float) (tensor[i] + v);
+                }
+            } else if (step instanceof ValueStep.Mean mean) {
+                double[] m = broadcast(mean.perChannel(), channels);
+                for (int i = 0; i < tensor.length; i += channels) {
+                    for (int c = 0; c < channels; c++) {
+                        tensor[i + c] = (float) (tensor[i + c] - m[c]);
+                    }
+                }
+            } else if (step instanceof ValueStep.Std std) {
+                double[] s = broadcast(std.perChannel(), channels);
+                for (int i = 0; i < tensor.length; i += channels) {
+                    for (int c = 0; c < channels; c++) {
+                        tensor[i + c] = (float) (tensor[i + c] / s[c]);
+                    }
+                }
+            } else if (step instanceof ValueStep.L2Normalize l2) {
+                L2.normalize(tensor, height, width, channels, l2.axis());
+            } else {
+                throw new IllegalArgumentException("unknown value step " + step);
+            }
+        }
+    }
+
+    private static double[] broadcast(double[] values, int channels) {
+        if (values.length == channels) {
+            return values;
+        }
+        if (values.length != 1) {
+            throw new IllegalArgumentException(
+                    "per-channel step has " + values.length + " values for " + channels + " channel(s)");
+        }
+        double[] out = new double[channels];
+        Arrays.fill(out, values[0]);
+        return out;
+    }
+
+    private static float[] resize(BufferedImage rgb, ColorMode mode, int width, int height, ResizeMethod method) {
+        int inWidth = rgb.getWidth();
+        Raster raster = rgb.getRaster();
+        int[] pixels = new int[inWidth];
+        Resampler.RowSource source = (y, row) -> {
+            raster.getDataElements(0, y, inWidth, 1, pixels);
+            toFloats(pixels, mode, row);
+        };
+        return Resampler.resize(source, inWidth, rgb.getHeight(), mode.channels(), width, height, method);
+    }
+
+    /** Packed 0xRRGGBB pixels to interleaved floats in the mode's channel order. */
+    private static void toFloats(int[] pixels, ColorMode mode, float[] row) {
+        switch (mode) {
+            case RGB -> {
+                for (int x = 0, i = 0; x < pixels.length; x++, i += 3) {
+                    int p = pixels[x];
+                    row[i] = (p >> 16) & 0xFF;
+                    row[i + 1] = (p >> 8) & 0xFF;
+                    row[i + 2] = p & 0xFF;
+                }
+            }
+            case BGR -> {
+                for (int x = 0, i = 0; x < pixels.length; x++, i += 3) {
+                    int p = pixels[x];
+                    row[i] = p & 0xFF;
+                    row[i + 1] = (p >> 8) & 0xFF;
+                    row[i + 2] = (p >> 16) & 0xFF;
+                }
+            }
+            case GRAYSCALE -> {
+                for (int x = 0; x < pixels.length; x++) {
+                    int p = pixels[x];
+                    row[x] = (float) (0.299 * ((p >> 16) & 0xFF) + 0.587 * ((p >> 8) & 0xFF) + 0.114 * (p & 0xFF));
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown colour mode " + mode);
+        }
+    }
+
+    private static float[] swapRedBlue(float[] rgb) {
+        float[] bgr = new float[rgb.length];
+        for (int i = 0; i < rgb.length; i += 3) {
+            bgr[i] = rgb[i + 2];
+            bgr[i + 1] = rgb[i + 1];
+            bgr[i + 2] = rgb[i];
+        }
+        return bgr;
+    }
+
+    /** Interleaved RGB floats to TYPE_INT_RGB, rounding half up and clamping to 0..255. */
+    static BufferedImage toImage(float[] rgb, int width, int height) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        int[] out = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
+        for (int p = 0, i = 0; p < out.length; p++, i += 3) {
+            out[p] = (to8Bit(rgb[i]) << 16) | (to8Bit(rgb[i + 1]) << 8) | to8Bit(rgb[i + 2]);
+        }
+        return image;
+    }
+
+    private static int to8Bit(float v) {
+        int i = (int) Math.floor(v + 0.5f);
+        return i < 0 ? 0 : Math.min(i, 255);
+    }
+
+    /** L2 normalisation along one axis, as {@code keras.utils.normalize(x, axis, order=2)}. */
+    private static final class L2 {
+        private L2() {}
+
+        static void normalize(float[] t, int height, int width, int channels, Axis axis) {
+            // Every element belongs to exactly one vector; group(y, x, c) names it.
+            int groups =
+                    switch (axis) {
+                        case HEIGHT -> width * channels;
+                        case WIDTH -> height * channels;
+                        case CHANNEL -> height * width;
+                    };
+            double[] sums = new double[groups];
+            for (int y = 0, i = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    for (int c = 0; c < channels; c++, i++) {
+                        double v = t[i];
+                        sums[group(axis, y, x, c, width, channels)] += v * v;
+                    }
+                }
+            }
+            for (int g = 0; g < groups; g++) {
+                double norm = Math.sqrt(sums[g]);
+                sums[g] = norm == 0 ? 1.0 : norm;
+            }
+            for (int y = 0, i = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    for (int c = 0; c < channels; c++, i++) {
+                        t[i] = (float) (t[i] / sums[group(axis, y, x, c, width, channels)]);
+                    }
+                }
+            }
+        }
+
+        private static int group(Axis axis, int y, int x, int c, int width, int channels) {
+            return switch (axis) {
+                case HEIGHT -> x * channels + c;
+                case WIDTH -> y * channels + c;
+                case CHANNEL -> y * width + x;
+            };
+        }
+    }
+}

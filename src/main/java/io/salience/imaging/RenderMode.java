@@ -1,0 +1,11 @@
+package io.salience.imaging;
+
+/** What {@link SaliencyRenderer} draws. */
+public enum RenderMode {
+    /** The colour-mapped saliency alpha-blended over the input image. */
+    OVERLAY,
+    /** The colour-mapped saliency alone. */
+    HEATMAP,
+    /** The saliency as an 8-bit grey image (value = colour map index, 0..255). */
+    GRAY
+}

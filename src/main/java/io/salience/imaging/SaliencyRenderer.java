@@ -1,0 +1,144 @@
+package io.salience.imaging;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferInt;
+import java.awt.image.Raster;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.Objects;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+/**
+ * Draws a {@link NormalizedSaliency} as a PNG.
+ *
+ * <p>A map whose resolution differs from the target size (e.g. a 7x7 Grad-CAM map) is resized to it
+ * bilinearly with half-pixel centres ({@link ResizeMethod#BILINEAR}). Each value {@code v} in [0, 1]
+ * selects colour-map entry {@link ColorMap#index(double)}. OVERLAY blends per channel {@code
+ * round((1 - alpha) * image + alpha * colour)}; HEATMAP writes the colours alone (RGB PNG); GRAY
+ * writes the entry index as an 8-bit grey PNG. Stateless and thread-safe.
+ */
+public final class SaliencyRenderer {
+
+    private SaliencyRenderer() {}
+
+    /**
+     * Renders {@code saliency} as PNG bytes.
+     *
+     * @param original the uploaded image (background and size for {@link RenderSize#ORIGINAL})
+     * @param modelInput the input resized to the model's size, e.g. {@link PreparedImage#resized()}
+     *     (background and size for {@link RenderSize#MODEL})
+     */
+    public static byte[] render(
+            NormalizedSaliency saliency, BufferedImage original, BufferedImage modelInput, RenderOptions options) {
+        Objects.requireNonNull(options, "options must not be null");
+        BufferedImage background =
+                switch (options.size()) {
+                    case MODEL -> Objects.requireNonNull(modelInput, "model input image must not be null");
+                    case ORIGINAL -> Objects.requireNonNull(original, "original image must not be null");
+                };
+        return encodePng(renderImage(saliency, background, options));
+    }
+
+    /**
+     * Renders {@code saliency} at the size of {@code background} ({@code options.size()} is not
+     * used). The result is TYPE_BYTE_GRAY for {@link RenderMode#GRAY}, TYPE_INT_RGB otherwise.
+     */
+    public static BufferedImage renderImage(
+            NormalizedSaliency saliency, BufferedImage background, RenderOptions options) {
+        Objects.requireNonNull(saliency, "saliency must not be null");
+        Objects.requireNonNull(background, "background image must not be null");
+        Objects.requireNonNull(options, "options must not be null");
+        int width = background.getWidth();
+        int height = background.getHeight();
+        float[] values = saliency.values();
+        int mapWidth = saliency.width();
+        Resampler.RowSource source = (y, row) -> System.arraycopy(values, y * mapWidth, row, 0, mapWidth);
+        ColorMap colorMap = options.colorMap();
+        return switch (options.mode()) {
+            case GRAY -> {
+                BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
+                byte[] pixels = ((DataBufferByte) out.getRaster().getDataBuffer()).getData();
+                mapRows(saliency, source, width, height, (y, row) -> {
+                    for (int x = 0; x < width; x++) {
+                        pixels[y * width + x] = (byte) ColorMap.index(row[x]);
+                    }
+                });
+                yield out;
+            }
+            case HEATMAP -> {
+                BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+                int[] pixels = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
+                mapRows(saliency, source, width, height, (y, row) -> {
+                    for (int x = 0; x < width; x++) {
+                        pixels[y * width + x] = colorMap.rgb(row[x]);
+                    }
+                });
+                yield out;
+            }
+            case OVERLAY -> {
+                BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+                int[] pixels = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
+                Raster base = RgbConverter.toIntRgb(background).getRaster();
+                int[] baseRow = new int[width];
+                double alpha = options.alpha();
+                mapRows(saliency, source, width, height, (y, row) -> {
+                    base.getDataElements(0, y, width, 1, baseRow);
+                    for (int x = 0; x < width; x++) {
+                        pixels[y * width + x] = blend(baseRow[x], colorMap.rgb(row[x]), alpha);
+                    }
+                });
+                yield out;
+            }
+        };
+    }
+
+    /** Encodes an image as PNG with ImageIO's PNG writer. */
+    public static byte[] encodePng(BufferedImage image) {
+        Objects.requireNonNull(image, "image must not be null");
+        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");
+        if (!writers.hasNext()) {
+            throw new IllegalStateException("no PNG writer available");
+        }
+        ImageWriter writer = writers.next();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            writer.write(null, new IIOImage(image, null, null), writer.getDefaultWriteParam());
+        } catch (IOException e) {
+            throw new UncheckedIOException("PNG encoding failed", e);
+        } finally {
+            writer.dispose();
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Feeds the map's rows at the target size, resizing bilinearly when the sizes differ. */
+    private static void mapRows(
+            NormalizedSaliency saliency, Resampler.RowSource source, int width, int height, Resampler.RowSink sink) {
+        if (saliency.width() == width && saliency.height() == height) {
+            float[] row = new float[width];
+            for (int y = 0; y < height; y++) {
+                source.read(y, row);
+                sink.accept(y, row);
+            }
+        } else {
+            Resampler.resize(
+                    source, saliency.width(), saliency.height(), 1, width, height, ResizeMethod.BILINEAR, sink);
+        }
+    }
+
+    private static int blend(int base, int colour, double alpha) {
+        double keep = 1.0 - alpha;
+        int r = (int) (keep * ((base >> 16) & 0xFF) + alpha * ((colour >> 16) & 0xFF) + 0.5);
+        int g = (int) (keep * ((base >> 8) & 0xFF) + alpha * ((colour >> 8) & 0xFF) + 0.5);
+        int b = (int) (keep * (base & 0xFF) + alpha * (colour & 0xFF) + 0.5);
+        return (r << 16) | (g << 8) | b;
+    }
+}

@@ -1,0 +1,35 @@
+package io.salience.model;
+
+import io.salience.imaging.PreprocessSpec;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A model's descriptor ({@code model.yaml}): where its SavedModel is, which signature to serve, how an image
+ * becomes its input tensor and what its output means.
+ *
+ * @param name unique model name, used in URLs ({@code [a-z0-9][a-z0-9._-]*})
+ * @param version free-form version string
+ * @param description one line for humans, may be empty
+ * @param savedModel the SavedModel folder
+ * @param signature the signature key, default {@code serving_default}
+ * @param input the preprocessing pipeline
+ * @param output the output kind
+ * @param labels class labels, in output order (two for a single sigmoid unit)
+ * @param source the descriptor file
+ */
+public record ModelDescriptor(
+        String name,
+        String version,
+        String description,
+        Path savedModel,
+        String signature,
+        PreprocessSpec input,
+        OutputKind output,
+        List<String> labels,
+        Path source) {
+
+    public ModelDescriptor {
+        labels = List.copyOf(labels);
+    }
+}

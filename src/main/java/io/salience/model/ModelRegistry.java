@@ -1,0 +1,215 @@
+package io.salience.model;
+
+import io.salience.engine.SavedModelLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * The configured models. Descriptors ({@code *.yaml}, one or two levels below {@code salience.models.dir}) are
+ * loaded in the background after start-up; a broken one is reported with its file and field, and the others still
+ * load. Each model passes a warm-up before it is {@link ModelStatus#READY}.
+ */
+@Component
+public class ModelRegistry implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
+
+    private final ModelsProperties props;
+    private final SavedModelLoader loader;
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private final List<Consumer<LoadedModel>> warmups = new ArrayList<>();
+    private final CountDownLatch loaded = new CountDownLatch(1);
+    private volatile boolean running;
+    private Thread worker;
+
+    /** A configured model's state; {@code model} is set once READY, {@code error} once FAILED. */
+    public record Entry(String name, ModelStatus status, ModelDescriptor descriptor, LoadedModel model, String error) {}
+
+    public ModelRegistry(ModelsProperties props, SavedModelLoader loader) {
+        this.props = props;
+        this.loader = loader;
+    }
+
+    /** Adds a warm-up step run on every model before it turns READY (e.g. compiling every attribution graph). */
+    public synchronized void addWarmup(Consumer<LoadedModel> warmup) {
+        warmups.add(warmup);
+    }
+
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        worker = new Thread(this::loadAll, "salience-model-loader");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        awaitLoaded(Duration.ofMinutes(5));
+        synchronized (this) {
+            for (Entry e : entries.values()) {
+                if (e.model() != null) {
+                    e.model().close();
+                }
+            }
+            entries.clear();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        // start before the web server, stop after it
+        return Integer.MIN_VALUE + 1000;
+    }
+
+    /** Waits until every descriptor has been loaded or has failed. */
+    public boolean awaitLoaded(Duration timeout) {
+        try {
+            return loaded.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Whether loading has finished (successfully or not) for every descriptor. */
+    public boolean loadingFinished() {
+        return loaded.getCount() == 0;
+    }
+
+    /** Snapshot of all entries in descriptor order. */
+    public synchronized List<Entry> entries() {
+        return List.copyOf(entries.values());
+    }
+
+    /** The entry of a model, if configured. */
+    public synchronized Optional<Entry> entry(String name) {
+        return Optional.ofNullable(entries.get(name));
+    }
+
+    private void loadAll() {
+        try {
+            List<Path> files = descriptorFiles(props.dir());
+            if (files.isEmpty()) {
+                log.warn("No model descriptors found under {}", props.dir().toAbsolutePath());
+            }
+            List<DescriptorParser.Draft> drafts = new ArrayList<>();
+            for (Path file : files) {
+                try {
+                    DescriptorParser.Draft d = DescriptorParser.parse(file);
+                    if (entries().stream().anyMatch(e -> e.name().equals(d.descriptor().name()))) {
+                        throw new DescriptorException(
+                                file.getParent().getFileName() + "/" + file.getFileName(),
+                                "name",
+                                "'" + d.descriptor().name() + "' is used by another descriptor");
+                    }
+                    put(new Entry(d.descriptor().name(), ModelStatus.LOADING, d.descriptor(), null, null));
+                    drafts.add(d);
+                } catch (DescriptorException e) {
+                    log.error("Model descriptor {} is invalid: {}", file.toAbsolutePath(), e.getMessage());
+                    String key = file.getParent().getFileName() + "/" + file.getFileName();
+                    put(new Entry(key, ModelStatus.FAILED, null, null, e.getMessage()));
+                }
+            }
+            for (DescriptorParser.Draft d : drafts) {
+                if (!running) {
+                    break;
+                }
+                load(d);
+            }
+        } catch (RuntimeException e) {
+            log.error("Model loading stopped", e);
+        } finally {
+            loaded.countDown();
+        }
+    }
+
+    private void load(DescriptorParser.Draft draft) {
+        ModelDescriptor d = draft.descriptor();
+        long t0 = System.nanoTime();
+        SavedModelLoader.LoadedGraph graph = null;
+        try {
+            graph = loader.load(d.name(), d.savedModel(), d.signature());
+            ModelDescriptor sized = DescriptorParser.withSignatureSize(draft, graph.graph().inputShape());
+            LoadedModel model = new LoadedModel(sized, graph);
+            List<Consumer<LoadedModel>> steps;
+            synchronized (this) {
+                steps = List.copyOf(warmups);
+            }
+            model.predictRows(List.of(new float[model.inputLength()]));
+            for (Consumer<LoadedModel> step : steps) {
+                step.accept(model);
+            }
+            put(new Entry(d.name(), ModelStatus.READY, sized, model, null));
+            log.info(
+                    "Model {} {} ready in {} ms (input {}x{}x{}, {} classes)",
+                    d.name(),
+                    d.version(),
+                    (System.nanoTime() - t0) / 1_000_000,
+                    sized.input().width(),
+                    sized.input().height(),
+                    sized.input().channels(),
+                    sized.labels().size());
+        } catch (IOException | RuntimeException e) {
+            if (graph != null) {
+                graph.close();
+            }
+            log.error("Model {} failed to load from {}: {}", d.name(), d.source(), e.getMessage());
+            put(new Entry(d.name(), ModelStatus.FAILED, d, null, e.getMessage()));
+        }
+    }
+
+    private synchronized void put(Entry e) {
+        entries.put(e.name(), e);
+    }
+
+    static List<Path> descriptorFiles(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(dir, 2)) {
+            return s.filter(Files::isRegularFile)
+                    .filter(p -> {
+                        String n = p.getFileName().toString();
+                        return n.endsWith(".yaml") || n.endsWith(".yml");
+                    })
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot list " + dir, e);
+        }
+    }
+
+    /** Ready models. */
+    public Collection<LoadedModel> readyModels() {
+        return entries().stream()
+                .filter(e -> e.status() == ModelStatus.READY)
+                .map(Entry::model)
+                .toList();
+    }
+}

@@ -1,0 +1,92 @@
+package io.salience.model;
+
+import io.salience.imaging.DecodedImage;
+import io.salience.imaging.ImageDecoder;
+import io.salience.imaging.PreparedImage;
+import io.salience.imaging.Preprocessor;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.springframework.stereotype.Service;
+
+/** Decodes images, preprocesses them as the model's descriptor says, and predicts through the pool. */
+@Service
+public class PredictionService {
+
+    private final ModelRegistry registry;
+    private final ModelRunner runner;
+    private final ImageDecoder decoder;
+    private final MeterRegistry meters;
+
+    public PredictionService(ModelRegistry registry, ModelRunner runner, ImageDecoder decoder, MeterRegistry meters) {
+        this.registry = registry;
+        this.runner = runner;
+        this.decoder = decoder;
+        this.meters = meters;
+    }
+
+    /**
+     * One class's probability.
+     *
+     * @param label the class label
+     * @param index the class index
+     * @param probability its probability
+     */
+    public record ClassProbability(String label, int index, float probability) {}
+
+    /** A ready model, or the right exception. */
+    public LoadedModel model(String name) {
+        ModelRegistry.Entry e = registry.entry(name).orElseThrow(() -> new ModelNotFoundException(name));
+        return switch (e.status()) {
+            case READY -> e.model();
+            case LOADING -> throw new ModelUnavailableException("Model '" + name + "' is still loading");
+            case FAILED -> throw new ModelUnavailableException("Model '" + name + "' failed to load: " + e.error());
+        };
+    }
+
+    /** Decodes and preprocesses one uploaded image for a model. */
+    public PreparedImage prepare(LoadedModel model, byte[] bytes) {
+        DecodedImage img = decoder.decode(bytes);
+        return Preprocessor.prepare(img.image(), model.descriptor().input());
+    }
+
+    /** Decodes one upload. */
+    public DecodedImage decode(byte[] bytes) {
+        return decoder.decode(bytes);
+    }
+
+    /** Class probabilities of each image, sorted descending, at most {@code topK} each. */
+    public List<List<ClassProbability>> predict(String modelName, List<byte[]> images, int topK, Duration deadline) {
+        LoadedModel model = model(modelName);
+        List<float[]> inputs = new ArrayList<>(images.size());
+        for (byte[] b : images) {
+            inputs.add(prepare(model, b).tensor());
+        }
+        Timer.Sample sample = Timer.start(meters);
+        List<ModelRunner.Result> results = runner.predict(model, inputs, deadline);
+        sample.stop(Timer.builder("salience.predictions")
+                .description("Prediction requests, decode and preprocessing excluded")
+                .tag("model", modelName)
+                .publishPercentileHistogram()
+                .register(meters));
+        List<List<ClassProbability>> out = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            ModelRunner.Result r = results.get(i);
+            out.add(ranked(model, model.probabilities(r.logits(), r.output(), 0), topK));
+        }
+        return out;
+    }
+
+    /** Probabilities sorted descending, at most {@code topK}. */
+    public static List<ClassProbability> ranked(LoadedModel model, float[] p, int topK) {
+        List<ClassProbability> list = new ArrayList<>();
+        for (int c = 0; c < p.length; c++) {
+            list.add(new ClassProbability(model.descriptor().labels().get(c), c, p[c]));
+        }
+        list.sort(Comparator.comparingDouble(ClassProbability::probability).reversed());
+        return List.copyOf(list.subList(0, Math.min(topK, list.size())));
+    }
+}
