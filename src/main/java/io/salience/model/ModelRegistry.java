@@ -1,6 +1,8 @@
 package io.salience.model;
 
+import io.salience.engine.Rule;
 import io.salience.engine.SavedModelLoader;
+import io.salience.engine.UnsupportedModelException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -161,7 +163,7 @@ public class ModelRegistry implements SmartLifecycle {
             synchronized (this) {
                 steps = List.copyOf(warmups);
             }
-            model.predictRows(List.of(new float[model.inputLength()]));
+            warmUp(model);
             for (Consumer<LoadedModel> step : steps) {
                 step.accept(model);
             }
@@ -181,6 +183,25 @@ public class ModelRegistry implements SmartLifecycle {
             }
             log.error("Model {} failed to load from {}: {}", d.name(), d.source(), e.getMessage());
             put(new Entry(d.name(), ModelStatus.FAILED, d, null, e.getMessage()));
+        }
+    }
+
+    /** Compiles and runs every attribution graph once, so the first request pays no graph-building cost. */
+    static void warmUp(LoadedModel model) {
+        model.predictRows(List.of(new float[model.inputLength()]));
+        float[] x = new float[model.inputLength()];
+        float[] seed = model.seed(0);
+        for (Rule rule : Rule.values()) {
+            try {
+                model.graph().inputGradients(rule, x, 1, seed);
+            } catch (UnsupportedModelException e) {
+                log.info("Model {}: {} is not available: {}", model.descriptor().name(), rule, e.getMessage());
+            }
+        }
+        try {
+            model.graph().layerGradients(model.graph().defaultCamLayer(), Rule.PLAIN, x, 1, seed);
+        } catch (UnsupportedModelException e) {
+            log.info("Model {}: no CAM layer: {}", model.descriptor().name(), e.getMessage());
         }
     }
 
