@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * {@code ratio MODEL METHOD BATCH VALUE}. Not part of {@code verify}: run {@code ./mvnw -Pbench test}.
  */
 @Tag("bench")
-class AttributionBenchmark {
+class AttributionBenchmarkTest {
 
     private static final int REPEATS = 20;
 
