@@ -394,11 +394,23 @@ def main() -> None:
                      "threads": args.threads, "history": history},
         "environment": {"python": platform.python_version(), "tensorflow": tf.__version__,
                         "tf_keras": keras.__version__, "numpy": np.__version__,
+                        "distributions": installed_versions(),
                         "platform": platform.platform()},
     }
     (out_dir / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
     (out_dir / "MODEL_CARD.md").write_text(model_card(model, result))
     print(f"wrote {out_dir} (SavedModel {sm_bytes} bytes, {n_params} params) in {total_seconds:.0f}s")
+
+
+def installed_versions() -> str:
+    from importlib import metadata
+    found = []
+    for dist in ("tensorflow-cpu", "tensorflow", "tf-keras", "keras"):
+        try:
+            found.append(f"{dist}=={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            pass
+    return ", ".join(found)
 
 
 def model_card(model, r: dict) -> str:
@@ -430,10 +442,10 @@ present, class 1, the positive class) vs `no-idc` (class 0).
 ## Data
 - Source: {r['data']['source']}. Read from `../shared/data/idc-patches` (not copied into this repository).
 - {r['data']['patches']} patches ({r['data']['class0']} class 0, {r['data']['class1']} class 1) from
-  {r['data']['patients']} patients; {r['data']['resized_edge_patches']} narrower edge patches were resized to
-  50x50 with bilinear interpolation.
-- Split **by patient** (no patient appears in two splits), seed {c and r['split']['seed']}: patients ranked by their IDC
-  fraction, cut into blocks of 20, and a seeded permutation inside each block sends round(70 %) to train,
+  {r['data']['patients']} patients; {r['data']['resized_edge_patches']} narrower edge patches were resized to 50x50
+  with bilinear interpolation.
+- Split **by patient** (no patient appears in two splits), seed {r['split']['seed']}: patients ranked by their
+  IDC fraction, cut into blocks of 20, and a seeded permutation inside each block sends round(70 %) to train,
   round(15 %) to validation and the rest to test (so the split is stratified by IDC fraction).
   Test patient IDs: `test-split.txt`; all three lists: `metrics.json`.
 
@@ -456,9 +468,13 @@ Small CNN, {mi['params_total']} parameters ({mi['params_trainable']} trainable).
 
 - Last conv layer: `last_conv` (Conv2D with fused ReLU, 12x12x64 output; Grad-CAM target).
 - `logits` (Dense(2)) holds the pre-softmax logits; `probabilities` is a separate softmax Activation.
-- SavedModel (Keras 2 format, `saved_model/`, {mi['saved_model_bytes']} bytes): signature `serving_default`,
-  inputs {sig_in}; outputs {sig_out}. Reloaded with `tf.saved_model.load`, the signature matched the Keras
-  model to a max abs difference of {sig['saved_model_vs_keras_max_abs_diff']:.1e}.
+- SavedModel (Keras 2 format, `saved_model/`, {mi['saved_model_bytes']} bytes, optimizer state not included):
+  signature `serving_default`, input {sig_in}; output {sig_out}.
+  Reloaded with `tf.saved_model.load`, the signature matched the Keras model to a max abs difference of
+  {sig['saved_model_vs_keras_max_abs_diff']:.1e}.
+- Inside the SavedModel's function graph (`__inference__wrapped_model_*`) the logits are the node
+  `idc_demo_cnn/logits/BiasAdd` and the last conv feature map is `idc_demo_cnn/last_conv/Relu`
+  (softmax: `idc_demo_cnn/probabilities/Softmax`).
 
 ## Training
 - tf_keras (Keras 2 API) on CPU, {tr['threads']} threads; Adam, initial learning rate {tr['lr']}, cosine decay;
@@ -483,19 +499,21 @@ Decision rule: argmax of the softmax (P(idc) > 0.5).
 
 Test confusion matrix (rows true, columns predicted, order [no-idc, idc]): `{cm}`.
 
-Reference point: Janowczyk & Madabhushi (2016) report balanced accuracy 0.8423 and F1 0.7648 on this task
-(their own patient split over the full data set, which is larger than the subset used here), so the
-comparison is indicative only.
+Reference point: Janowczyk & Madabhushi (2016) report balanced accuracy 0.8423 and F1 0.7648 on this task.
+They used their own patient split and the full set of patches; this model sees only the ~10,000 patches in
+the subset above and a different split, so the comparison is indicative only.
 
 ## Reproduce
 ```
 pip install -r tools/requirements.txt
 python3 tools/demo-model/train.py          # --data DIR to point at another idc-patches copy
 ```
-Environment of this run: Python {r['environment']['python']}, TensorFlow {r['environment']['tensorflow']},
-tf_keras {r['environment']['tf_keras']}, numpy {r['environment']['numpy']}. Python, NumPy and TensorFlow are
-seeded and TF op determinism is enabled, but bit-exact reproduction is not guaranteed across machines,
-CPU instruction sets, thread counts or library versions; expect metrics within about a percent.
+Environment of this run: Python {r['environment']['python']}, TensorFlow {r['environment']['tensorflow']}
+(installed distributions: {r['environment']['distributions']}), tf_keras {r['environment']['tf_keras']},
+numpy {r['environment']['numpy']}, CPU only.
+Python, NumPy and TensorFlow are seeded, the data order and augmentation come from a seeded NumPy generator,
+and TF op determinism is enabled, but bit-exact reproduction is not guaranteed across machines, CPU
+instruction sets, thread counts or library versions.
 
 ## Limitations
 A small data set (one public subset, {r['data']['patients']} patients), no external validation, patch-level

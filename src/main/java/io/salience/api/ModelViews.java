@@ -20,7 +20,13 @@ final class ModelViews {
 
     /** Input specification as the API shows it. */
     record InputSpec(
-            String layout, int width, int height, int channels, String colorMode, String resize, List<Map<String, Object>> pipeline) {
+            String layout,
+            int width,
+            int height,
+            int channels,
+            String colorMode,
+            String resize,
+            List<Map<String, Object>> pipeline) {
         static InputSpec of(PreprocessSpec s) {
             List<Map<String, Object>> steps = new ArrayList<>();
             for (ValueStep step : s.steps()) {
@@ -29,20 +35,29 @@ final class ModelViews {
                 } else if (step instanceof ValueStep.Offset o) {
                     steps.add(Map.of("offset", o.value()));
                 } else if (step instanceof ValueStep.Mean m) {
-                    steps.add(Map.of("mean", Arrays.stream(m.perChannel()).boxed().toList()));
+                    steps.add(
+                            Map.of("mean", Arrays.stream(m.perChannel()).boxed().toList()));
                 } else if (step instanceof ValueStep.Std d) {
-                    steps.add(Map.of("std", Arrays.stream(d.perChannel()).boxed().toList()));
+                    steps.add(
+                            Map.of("std", Arrays.stream(d.perChannel()).boxed().toList()));
                 } else if (step instanceof ValueStep.L2Normalize l) {
                     steps.add(Map.of("l2-normalize", lower(l.axis())));
                 }
             }
-            return new InputSpec("NHWC", s.width(), s.height(), s.channels(), lower(s.colorMode()), lower(s.resize()), steps);
+            return new InputSpec(
+                    "NHWC", s.width(), s.height(), s.channels(), lower(s.colorMode()), lower(s.resize()), steps);
         }
     }
 
     /** One entry of {@code GET /v1/models}. */
     record ModelSummary(
-            String name, String version, String status, String error, String description, InputSpec input, String output,
+            String name,
+            String version,
+            String status,
+            String error,
+            String description,
+            InputSpec input,
+            String output,
             List<String> labels) {
         static ModelSummary of(ModelRegistry.Entry e) {
             ModelDescriptor d = e.descriptor();
@@ -67,13 +82,17 @@ final class ModelViews {
             List<Long> shape = t.getTensorShape().getDimList().stream()
                     .map(d -> d.getSize())
                     .toList();
-            return new TensorSpec(t.getName(), t.getDtype().name().replace("DT_", "").toLowerCase(Locale.ROOT), shape);
+            return new TensorSpec(
+                    t.getName(), t.getDtype().name().replace("DT_", "").toLowerCase(Locale.ROOT), shape);
         }
     }
 
     /** {@code GET /v1/models/{model}}. */
     record ModelDetail(
-            ModelSummary model, String signature, TensorSpec signatureInput, TensorSpec signatureOutput,
+            ModelSummary model,
+            String signature,
+            TensorSpec signatureInput,
+            TensorSpec signatureOutput,
             String logitsActivation) {}
 
     /** {@code GET /v1/models/{model}/layers}. */

@@ -52,8 +52,10 @@ public class PredictController {
             @Parameter(description = "Classes returned per image; default all, 1..1000")
                     @RequestParam(name = "topK", required = false)
                     Integer topK,
-            @Parameter(description = "Longest wait in the inference queue, ms; default salience.pool.default-deadline,"
-                            + " 1..600000")
+            @Parameter(
+                            description =
+                                    "Longest wait in the inference queue, ms; default salience.pool.default-deadline,"
+                                            + " 1..600000")
                     @RequestParam(name = "timeoutMs", required = false)
                     Integer timeoutMs) {
         if (images.isEmpty()) {
@@ -84,7 +86,8 @@ public class PredictController {
             return null;
         }
         if (timeoutMs < 1 || timeoutMs > 600_000) {
-            throw new InvalidParameterException("timeoutMs", "timeoutMs must be between 1 and 600000, got " + timeoutMs);
+            throw new InvalidParameterException(
+                    "timeoutMs", "timeoutMs must be between 1 and 600000, got " + timeoutMs);
         }
         return Duration.ofMillis(timeoutMs);
     }

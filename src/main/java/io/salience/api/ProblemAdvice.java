@@ -46,8 +46,8 @@ public class ProblemAdvice {
 
     @ExceptionHandler(ModelUnavailableException.class)
     ResponseEntity<ProblemDetail> unavailable(ModelUnavailableException e) {
-        return respond(
-                problem(HttpStatus.SERVICE_UNAVAILABLE, Problems.MODEL_UNAVAILABLE, "Model unavailable", e.getMessage()));
+        return respond(problem(
+                HttpStatus.SERVICE_UNAVAILABLE, Problems.MODEL_UNAVAILABLE, "Model unavailable", e.getMessage()));
     }
 
     @ExceptionHandler(InvalidParameterException.class)
@@ -73,7 +73,10 @@ public class ProblemAdvice {
     @ExceptionHandler({UnsupportedImageFormatException.class})
     ResponseEntity<ProblemDetail> unsupportedImage(RuntimeException e) {
         return respond(problem(
-                HttpStatus.UNSUPPORTED_MEDIA_TYPE, Problems.UNSUPPORTED_MEDIA_TYPE, "Unsupported image format", e.getMessage()));
+                HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                Problems.UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported image format",
+                e.getMessage()));
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
@@ -100,7 +103,10 @@ public class ProblemAdvice {
     @ExceptionHandler(ImageDecodeException.class)
     ResponseEntity<ProblemDetail> undecodable(ImageDecodeException e) {
         return respond(problem(
-                HttpStatus.UNPROCESSABLE_CONTENT, Problems.UNDECODABLE_IMAGE, "Image cannot be decoded", e.getMessage()));
+                HttpStatus.UNPROCESSABLE_CONTENT,
+                Problems.UNDECODABLE_IMAGE,
+                "Image cannot be decoded",
+                e.getMessage()));
     }
 
     @ExceptionHandler(ImageTooLargeException.class)

@@ -1,8 +1,8 @@
 package io.salience.api;
 
 import io.salience.attribution.InvalidParameterException;
-import io.salience.attribution.Params;
 import io.salience.attribution.ParamSpec;
+import io.salience.attribution.Params;
 import io.salience.attribution.SaliencyMethod;
 import io.salience.attribution.SaliencyService;
 import io.salience.imaging.ColorMap;
@@ -43,8 +43,8 @@ public class SaliencyController {
     /** NPY media type. */
     public static final String NPY = "application/x-npy";
 
-    private static final Set<String> COMMON = Set.of(
-            "method", "target", "layer", "render", "colormap", "alpha", "size", "reduce", "clip", "timeoutMs");
+    private static final Set<String> COMMON =
+            Set.of("method", "target", "layer", "render", "colormap", "alpha", "size", "reduce", "clip", "timeoutMs");
     private static final String NORMALISATION = "Normalisation (PNG and JSON): channels reduced per pixel by the"
             + " maximum absolute value (reduce=max-abs, default) or by a signed sum (reduce=signed, 0.5 = zero),"
             + " divided by the clip-th percentile of the reduced values (numpy's linear interpolation; default"
@@ -122,8 +122,10 @@ public class SaliencyController {
             @Parameter(description = "SmoothGrad/VarGrad: noisy samples, default 25, 1..512")
                     @RequestParam(name = "samples", required = false)
                     String samples,
-            @Parameter(description = "SmoothGrad/VarGrad: noise std as a fraction of the input range, default 0.15,"
-                            + " 0..1")
+            @Parameter(
+                            description =
+                                    "SmoothGrad/VarGrad: noise std as a fraction of the input range, default 0.15,"
+                                            + " 0..1")
                     @RequestParam(name = "noise", required = false)
                     String noise,
             @Parameter(description = "SmoothGrad: mean (default), square, variance; VarGrad: variance")
@@ -162,8 +164,7 @@ public class SaliencyController {
         Map<String, String> params = params(request, m);
         Params p = new Params(params);
         NormalizationOptions norm = new NormalizationOptions(
-                p.choice("reduce", SaliencyReduction.class, SaliencyReduction.MAX_ABS),
-                clip(p));
+                p.choice("reduce", SaliencyReduction.class, SaliencyReduction.MAX_ABS), clip(p));
         RenderOptions renderOptions = new RenderOptions(
                 p.choice("render", RenderMode.class, RenderMode.OVERLAY),
                 p.choice("colormap", ColorMap.class, ColorMap.VIRIDIS),
@@ -186,18 +187,23 @@ public class SaliencyController {
         }
         NormalizedSaliency n = service.normalize(e, norm);
         HttpHeaders headers = new HttpHeaders();
-        headers.add("X-Saliency-Normalization", String.format(
-                Locale.ROOT,
-                "reduce=%s; clip-percentile=%s; clip-value=%.6g; range=[0,1]",
-                Params.spell(norm.reduce()),
-                norm.clipPercentile(),
-                n.clipValue()));
+        headers.add(
+                "X-Saliency-Normalization",
+                String.format(
+                        Locale.ROOT,
+                        "reduce=%s; clip-percentile=%s; clip-value=%.6g; range=[0,1]",
+                        Params.spell(norm.reduce()),
+                        norm.clipPercentile(),
+                        n.clipValue()));
         headers.add("X-Saliency-Raw-Min", Double.toString(n.rawMin()));
         headers.add("X-Saliency-Raw-Max", Double.toString(n.rawMax()));
         headers.add("X-Saliency-Target", e.targetLabel());
         if (format.equals(MediaType.IMAGE_PNG_VALUE)) {
             byte[] png = service.render(e, norm, renderOptions);
-            return ResponseEntity.ok().headers(headers).contentType(MediaType.IMAGE_PNG).body(png);
+            return ResponseEntity.ok()
+                    .headers(headers)
+                    .contentType(MediaType.IMAGE_PNG)
+                    .body(png);
         }
         Map<String, Object> extras = new HashMap<>(map.extras());
         extras.remove("layer");
@@ -227,7 +233,10 @@ public class SaliencyController {
                 n.values(),
                 extras,
                 e.timings());
-        return ResponseEntity.ok().headers(headers).contentType(MediaType.APPLICATION_JSON).body(body);
+        return ResponseEntity.ok()
+                .headers(headers)
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(body);
     }
 
     private static double clip(Params p) {
@@ -267,7 +276,8 @@ public class SaliencyController {
             return MediaType.IMAGE_PNG_VALUE;
         }
         List<MediaType> types = new java.util.ArrayList<>(MediaType.parseMediaTypes(accept));
-        types.sort(java.util.Comparator.comparingDouble(MediaType::getQualityValue).reversed());
+        types.sort(
+                java.util.Comparator.comparingDouble(MediaType::getQualityValue).reversed());
         for (MediaType t : types) {
             if (t.getQualityValue() == 0) {
                 continue;

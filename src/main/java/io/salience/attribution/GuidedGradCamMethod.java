@@ -48,6 +48,7 @@ public class GuidedGradCamMethod implements SaliencyMethod {
         for (int i = 0; i < g.length; i++) {
             g[i] *= up[i / c];
         }
-        return new SaliencyMap(g, ctx.height(), ctx.width(), c, Map.of("layer", cam.extras().get("layer")));
+        return new SaliencyMap(
+                g, ctx.height(), ctx.width(), c, Map.of("layer", cam.extras().get("layer")));
     }
 }

@@ -145,7 +145,8 @@ public class IntegratedGradientsMethod implements InputAttribution {
             case BLACK -> Preprocessor.apply(filled(spec.width(), spec.height(), Color.BLACK), spec);
             case WHITE -> Preprocessor.apply(filled(spec.width(), spec.height(), Color.WHITE), spec);
             case MEAN -> channelMean(ctx.input(), ctx.channels());
-            case BLUR -> blur(ctx.input(), ctx.height(), ctx.width(), ctx.channels(), Math.max(1.0, spec.width() / 16.0));
+            case BLUR -> blur(
+                    ctx.input(), ctx.height(), ctx.width(), ctx.channels(), Math.max(1.0, spec.width() / 16.0));
             case NOISE -> {
                 SplittableRandom rnd = new SplittableRandom(ctx.params().longValue("seed", 0));
                 BufferedImage img = new BufferedImage(spec.width(), spec.height(), BufferedImage.TYPE_INT_RGB);

@@ -62,8 +62,7 @@ public final class Params {
             throw new InvalidParameterException(name, name + " must be a number, got '" + v + "'");
         }
         if (!(parsed >= min && parsed <= max)) {
-            throw new InvalidParameterException(
-                    name, name + " must be between " + min + " and " + max + ", got " + v);
+            throw new InvalidParameterException(name, name + " must be between " + min + " and " + max + ", got " + v);
         }
         return parsed;
     }
@@ -77,8 +76,7 @@ public final class Params {
         try {
             return Enum.valueOf(type, v.toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            throw new InvalidParameterException(
-                    name, name + " must be one of " + spelled(type) + ", got '" + v + "'");
+            throw new InvalidParameterException(name, name + " must be one of " + spelled(type) + ", got '" + v + "'");
         }
     }
 

@@ -33,7 +33,8 @@ final class PooledGraphAccess implements GraphAccess {
 
     @Override
     public List<Gradient> inputGradients(Rule rule, List<float[]> inputs, float[] seed) {
-        List<ModelRunner.Row> rows = inputs.stream().map(x -> new ModelRunner.Row(x, seed)).toList();
+        List<ModelRunner.Row> rows =
+                inputs.stream().map(x -> new ModelRunner.Row(x, seed)).toList();
         List<Gradient> out = new ArrayList<>(rows.size());
         for (ModelRunner.Result r : runner.inputGradients(model, rule, rows, deadline)) {
             out.add(new Gradient(dot(seed, r.logits()), r.gradient()));
@@ -43,7 +44,8 @@ final class PooledGraphAccess implements GraphAccess {
 
     @Override
     public LayerGradient layerGradients(LayerInfo layer, Rule rule, float[] input, float[] seed) {
-        ModelRunner.Result r = runner.layerGradients(model, layer, rule, List.of(new ModelRunner.Row(input, seed)), deadline)
+        ModelRunner.Result r = runner.layerGradients(
+                        model, layer, rule, List.of(new ModelRunner.Row(input, seed)), deadline)
                 .get(0);
         long[] s = r.shape();
         return new LayerGradient(

@@ -15,8 +15,8 @@ public record SaliencyMap(float[] values, int height, int width, int channels, M
 
     public SaliencyMap {
         if ((long) height * width * channels != values.length) {
-            throw new IllegalArgumentException("map has " + values.length + " values, not " + height + "x" + width
-                    + "x" + channels);
+            throw new IllegalArgumentException(
+                    "map has " + values.length + " values, not " + height + "x" + width + "x" + channels);
         }
         extras = Map.copyOf(extras);
     }

@@ -106,14 +106,17 @@ public class SaliencyService {
         DecodedImage decoded = predictions.decode(image);
         long t1 = System.nanoTime();
         timings.put("decode", ms(t1 - t0));
-        PreparedImage prepared = Preprocessor.prepare(decoded.image(), model.descriptor().input());
+        PreparedImage prepared =
+                Preprocessor.prepare(decoded.image(), model.descriptor().input());
         PreparedImage preparedBaseline = baseline == null
                 ? null
-                : Preprocessor.prepare(predictions.decode(baseline).image(), model.descriptor().input());
+                : Preprocessor.prepare(
+                        predictions.decode(baseline).image(), model.descriptor().input());
         long t2 = System.nanoTime();
         timings.put("preprocess", ms(t2 - t1));
 
-        ModelRunner.Result pred = runner.predict(model, List.of(prepared.tensor()), deadline).get(0);
+        ModelRunner.Result pred =
+                runner.predict(model, List.of(prepared.tensor()), deadline).get(0);
         float[] probs = model.probabilities(pred.logits(), pred.output(), 0);
         int predicted = argmax(probs);
         Params p = new Params(params);
@@ -169,7 +172,8 @@ public class SaliencyService {
     /** Renders the PNG and records the time taken under {@code render}. */
     public byte[] render(Explanation e, NormalizationOptions norm, RenderOptions options) {
         long t0 = System.nanoTime();
-        byte[] png = SaliencyRenderer.render(normalize(e, norm), e.original().image(), e.prepared().resized(), options);
+        byte[] png = SaliencyRenderer.render(
+                normalize(e, norm), e.original().image(), e.prepared().resized(), options);
         e.timings().put("render", ms(System.nanoTime() - t0));
         return png;
     }

@@ -35,8 +35,7 @@ public class SmoothGradMethod implements SaliencyMethod {
 
     @Autowired
     public SmoothGradMethod(List<InputAttribution> bases) {
-        this.bases = bases.stream()
-                .collect(Collectors.toMap(SaliencyMethod::name, b -> b, (a, b) -> a, TreeMap::new));
+        this.bases = bases.stream().collect(Collectors.toMap(SaliencyMethod::name, b -> b, (a, b) -> a, TreeMap::new));
     }
 
     @Override
@@ -105,7 +104,8 @@ public class SmoothGradMethod implements SaliencyMethod {
         String name = p.raw("base") == null ? "gradient" : p.raw("base");
         InputAttribution base = bases.get(name);
         if (base == null) {
-            throw new InvalidParameterException("base", "base must be one of " + bases.keySet() + ", got '" + name + "'");
+            throw new InvalidParameterException(
+                    "base", "base must be one of " + bases.keySet() + ", got '" + name + "'");
         }
         return base;
     }

@@ -33,8 +33,9 @@ public final class SavedModelLoader {
         if (gpu < 0) {
             b.putDeviceCount("GPU", 0);
         } else {
-            GPUOptions.Builder g =
-                    GPUOptions.newBuilder().setAllowGrowth(props.gpuMemoryGrowth()).setVisibleDeviceList("" + gpu);
+            GPUOptions.Builder g = GPUOptions.newBuilder()
+                    .setAllowGrowth(props.gpuMemoryGrowth())
+                    .setVisibleDeviceList("" + gpu);
             if (props.gpuMemoryFraction() > 0) {
                 g.setPerProcessGpuMemoryFraction(props.gpuMemoryFraction());
             }
@@ -63,7 +64,8 @@ public final class SavedModelLoader {
             }
             if (sig.getInputsCount() != 1 || sig.getOutputsCount() != 1) {
                 throw new EngineException("Signature '" + signatureKey + "' must have one input and one output; it has "
-                        + sig.getInputsMap().keySet() + " -> " + sig.getOutputsMap().keySet());
+                        + sig.getInputsMap().keySet() + " -> "
+                        + sig.getOutputsMap().keySet());
             }
             TensorInfo in = sig.getInputsMap().values().iterator().next();
             TensorInfo out = sig.getOutputsMap().values().iterator().next();

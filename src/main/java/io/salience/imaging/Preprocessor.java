@@ -18,6 +18,9 @@ import java.util.Objects;
  *   <li>the {@link ValueStep}s in order.
  * </ol>
  *
+ * <p>The overloads taking {@link ResizePrecision#UINT8} instead round steps 1 and 2 to integers as
+ * 8-bit pipelines (OpenCV, PIL) do; whether a model needs that is a property of how it was trained.
+ *
  * <p>The tensor is NHWC without the batch axis: {@code height * width * channels} floats, index
  * {@code (y * width + x) * channels + c}. Any {@link BufferedImage} type is accepted; non-RGB types
  * are first converted as {@link ImageDecoder} does. Stateless and thread-safe.
@@ -26,31 +29,48 @@ public final class Preprocessor {
 
     private Preprocessor() {}
 
-    /** The model input tensor for {@code image}. */
+    /** The model input tensor for {@code image}, resized in {@link ResizePrecision#FLOAT}. */
     public static float[] apply(BufferedImage image, PreprocessSpec spec) {
+        return apply(image, spec, ResizePrecision.FLOAT);
+    }
+
+    /** The model input tensor for {@code image}, converted and resized in {@code precision}. */
+    public static float[] apply(BufferedImage image, PreprocessSpec spec, ResizePrecision precision) {
         Objects.requireNonNull(image, "image must not be null");
         Objects.requireNonNull(spec, "spec must not be null");
+        Objects.requireNonNull(precision, "precision must not be null");
         BufferedImage rgb = RgbConverter.toIntRgb(image);
-        float[] tensor = resize(rgb, spec.colorMode(), spec.width(), spec.height(), spec.resize());
+        float[] tensor = resize(rgb, spec.colorMode(), spec.width(), spec.height(), spec.resize(), precision);
         applySteps(tensor, spec.height(), spec.width(), spec.channels(), spec.steps());
         return tensor;
     }
 
-    /** The model input tensor together with the resized RGB image (for overlays). */
+    /** {@link #prepare(BufferedImage, PreprocessSpec, ResizePrecision)} in {@link ResizePrecision#FLOAT}. */
     public static PreparedImage prepare(BufferedImage image, PreprocessSpec spec) {
+        return prepare(image, spec, ResizePrecision.FLOAT);
+    }
+
+    /**
+     * The model input tensor (as {@link #apply(BufferedImage, PreprocessSpec, ResizePrecision)})
+     * together with the resized RGB image (for overlays).
+     */
+    public static PreparedImage prepare(BufferedImage image, PreprocessSpec spec, ResizePrecision precision) {
         Objects.requireNonNull(image, "image must not be null");
         Objects.requireNonNull(spec, "spec must not be null");
+        Objects.requireNonNull(precision, "precision must not be null");
         BufferedImage rgb = RgbConverter.toIntRgb(image);
-        float[] resizedRgb = resize(rgb, ColorMode.RGB, spec.width(), spec.height(), spec.resize());
-        BufferedImage resized = toImage(resizedRgb, spec.width(), spec.height());
+        int w = spec.width();
+        int h = spec.height();
+        float[] resizedRgb = resize(rgb, ColorMode.RGB, w, h, spec.resize(), precision);
+        BufferedImage resized = toImage(resizedRgb, w, h);
         float[] tensor =
                 switch (spec.colorMode()) {
                     case RGB -> resizedRgb;
                         // Reordering channels commutes exactly with resizing.
                     case BGR -> swapRedBlue(resizedRgb);
-                    case GRAYSCALE -> resize(rgb, ColorMode.GRAYSCALE, spec.width(), spec.height(), spec.resize());
+                    case GRAYSCALE -> resize(rgb, ColorMode.GRAYSCALE, w, h, spec.resize(), precision);
                 };
-        applySteps(tensor, spec.height(), spec.width(), spec.channels(), spec.steps());
+        applySteps(tensor, h, w, spec.channels(), spec.steps());
         return new PreparedImage(tensor, resized, spec);
     }
 
@@ -65,7 +85,7 @@ public final class Preprocessor {
             throw new IllegalArgumentException("target size must be positive, got " + width + "x" + height);
         }
         BufferedImage rgb = RgbConverter.toIntRgb(image);
-        return toImage(resize(rgb, ColorMode.RGB, width, height, method), width, height);
+        return toImage(resize(rgb, ColorMode.RGB, width, height, method, ResizePrecision.FLOAT), width, height);
     }
 
     /**
@@ -126,19 +146,36 @@ public final class Preprocessor {
         return out;
     }
 
-    private static float[] resize(BufferedImage rgb, ColorMode mode, int width, int height, ResizeMethod method) {
+    private static float[] resize(
+            BufferedImage rgb, ColorMode mode, int width, int height, ResizeMethod method, ResizePrecision precision) {
         int inWidth = rgb.getWidth();
+        int inHeight = rgb.getHeight();
+        int channels = mode.channels();
         Raster raster = rgb.getRaster();
         int[] pixels = new int[inWidth];
+        boolean uint8 = precision == ResizePrecision.UINT8;
         Resampler.RowSource source = (y, row) -> {
             raster.getDataElements(0, y, inWidth, 1, pixels);
-            toFloats(pixels, mode, row);
+            toFloats(pixels, mode, uint8, row);
         };
-        return Resampler.resize(source, inWidth, rgb.getHeight(), mode.channels(), width, height, method);
+        if (!uint8) {
+            return Resampler.resize(source, inWidth, inHeight, channels, width, height, method);
+        }
+        if (method == ResizeMethod.BILINEAR) {
+            return OpenCvLinear8.resize(source, inWidth, inHeight, channels, width, height);
+        }
+        float[] out = Resampler.resize(source, inWidth, inHeight, channels, width, height, method);
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) Math.min(255.0, Math.max(0.0, Math.rint(out[i])));
+        }
+        return out;
     }
 
-    /** Packed 0xRRGGBB pixels to interleaved floats in the mode's channel order. */
-    private static void toFloats(int[] pixels, ColorMode mode, float[] row) {
+    /**
+     * Packed 0xRRGGBB pixels to interleaved floats in the mode's channel order; with {@code uint8}
+     * grey is rounded as PIL's {@code convert("L")} does.
+     */
+    private static void toFloats(int[] pixels, ColorMode mode, boolean uint8, float[] row) {
         switch (mode) {
             case RGB -> {
                 for (int x = 0, i = 0; x < pixels.length; x++, i += 3) {
@@ -159,7 +196,12 @@ public final class Preprocessor {
             case GRAYSCALE -> {
                 for (int x = 0; x < pixels.length; x++) {
                     int p = pixels[x];
-                    row[x] = (float) (0.299 * ((p >> 16) & 0xFF) + 0.587 * ((p >> 8) & 0xFF) + 0.114 * (p & 0xFF));
+                    int r = (p >> 16) & 0xFF;
+                    int g = (p >> 8) & 0xFF;
+                    int b = p & 0xFF;
+                    row[x] = uint8
+                            ? (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16
+                            : (float) (0.299 * r + 0.587 * g + 0.114 * b);
                 }
             }
             default -> throw new IllegalArgumentException("unknown colour mode " + mode);

@@ -63,7 +63,10 @@ public final class DescriptorParser {
         }
         String version = top.string("version", "1");
         String description = top.string("description", "");
-        Path savedModel = file.toAbsolutePath().getParent().resolve(top.string("savedModel", "saved_model")).normalize();
+        Path savedModel = file.toAbsolutePath()
+                .getParent()
+                .resolve(top.string("savedModel", "saved_model"))
+                .normalize();
         if (!Files.isRegularFile(savedModel.resolve("saved_model.pb"))) {
             throw new DescriptorException(where, "savedModel", "does not point to a folder holding saved_model.pb");
         }
@@ -118,15 +121,18 @@ public final class DescriptorParser {
             throw new DescriptorException(where, "input", "the signature input is not a 4-D NHWC tensor");
         }
         if (shape[3] > 0 && shape[3] != s.channels()) {
-            throw new DescriptorException(where, "input.colorMode", "gives " + s.channels()
-                    + " channel(s) but the model takes " + shape[3]);
+            throw new DescriptorException(
+                    where, "input.colorMode", "gives " + s.channels() + " channel(s) but the model takes " + shape[3]);
         }
         int h = (int) shape[1];
         int w = (int) shape[2];
         if (draft.sizeGiven()) {
             if ((h > 0 && h != s.height()) || (w > 0 && w != s.width())) {
-                throw new DescriptorException(where, "input.width", "/height " + s.width() + "x" + s.height()
-                        + " differ from the model's static input " + w + "x" + h);
+                throw new DescriptorException(
+                        where,
+                        "input.width",
+                        "/height " + s.width() + "x" + s.height() + " differ from the model's static input " + w + "x"
+                                + h);
             }
             return d;
         }
@@ -135,7 +141,14 @@ public final class DescriptorParser {
         }
         PreprocessSpec sized = new PreprocessSpec(w, h, s.colorMode(), s.resize(), s.steps());
         return new ModelDescriptor(
-                d.name(), d.version(), d.description(), d.savedModel(), d.signature(), sized, d.output(), d.labels(),
+                d.name(),
+                d.version(),
+                d.description(),
+                d.savedModel(),
+                d.signature(),
+                sized,
+                d.output(),
+                d.labels(),
                 d.source());
     }
 
@@ -144,7 +157,8 @@ public final class DescriptorParser {
         for (int i = 0; i < raw.size(); i++) {
             String field = "input.pipeline[" + i + "]";
             if (!(raw.get(i) instanceof Map<?, ?> m) || m.size() != 1) {
-                throw new DescriptorException(where, field, "must be a mapping with exactly one step, e.g. 'scale: 0.5'");
+                throw new DescriptorException(
+                        where, field, "must be a mapping with exactly one step, e.g. 'scale: 0.5'");
             }
             Map.Entry<?, ?> e = m.entrySet().iterator().next();
             String kind = String.valueOf(e.getKey());
@@ -159,8 +173,9 @@ public final class DescriptorParser {
                             case "l2-normalize" -> new ValueStep.L2Normalize(
                                     enumValue(where, field + ".l2-normalize", Axis.class, String.valueOf(v)));
                             default -> throw new DescriptorException(
-                                    where, field, "has unknown step '" + kind
-                                            + "'; valid: scale, offset, mean, std, l2-normalize");
+                                    where,
+                                    field,
+                                    "has unknown step '" + kind + "'; valid: scale, offset, mean, std, l2-normalize");
                         });
             } catch (IllegalArgumentException ex) {
                 throw new DescriptorException(where, field, ex.getMessage());
@@ -194,9 +209,11 @@ public final class DescriptorParser {
         try {
             return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            String valid = String.join(", ", Arrays.stream(type.getEnumConstants())
-                    .map(c -> c.name().toLowerCase(Locale.ROOT))
-                    .toList());
+            String valid = String.join(
+                    ", ",
+                    Arrays.stream(type.getEnumConstants())
+                            .map(c -> c.name().toLowerCase(Locale.ROOT))
+                            .toList());
             throw new DescriptorException(where, field, "must be one of " + valid + ", got '" + value + "'");
         }
     }

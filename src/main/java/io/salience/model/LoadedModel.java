@@ -22,7 +22,8 @@ public final class LoadedModel implements AutoCloseable {
         boolean ok = descriptor.output() == OutputKind.SIGMOID ? k == 1 : k == labels;
         if (!ok) {
             throw new DescriptorException(
-                    descriptor.source().getParent().getFileName() + "/" + descriptor.source().getFileName(),
+                    descriptor.source().getParent().getFileName() + "/"
+                            + descriptor.source().getFileName(),
                     "output.labels",
                     "lists " + labels + " labels but the model has " + k + " output unit(s)"
                             + (descriptor.output() == OutputKind.SIGMOID ? " (kind sigmoid needs exactly 1)" : ""));

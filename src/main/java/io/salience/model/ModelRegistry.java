@@ -124,7 +124,8 @@ public class ModelRegistry implements SmartLifecycle {
             for (Path file : files) {
                 try {
                     DescriptorParser.Draft d = DescriptorParser.parse(file);
-                    if (entries().stream().anyMatch(e -> e.name().equals(d.descriptor().name()))) {
+                    if (entries().stream()
+                            .anyMatch(e -> e.name().equals(d.descriptor().name()))) {
                         throw new DescriptorException(
                                 file.getParent().getFileName() + "/" + file.getFileName(),
                                 "name",
@@ -157,7 +158,8 @@ public class ModelRegistry implements SmartLifecycle {
         SavedModelLoader.LoadedGraph graph = null;
         try {
             graph = loader.load(d.name(), d.savedModel(), d.signature());
-            ModelDescriptor sized = DescriptorParser.withSignatureSize(draft, graph.graph().inputShape());
+            ModelDescriptor sized =
+                    DescriptorParser.withSignatureSize(draft, graph.graph().inputShape());
             LoadedModel model = new LoadedModel(sized, graph);
             List<Consumer<LoadedModel>> steps;
             synchronized (this) {

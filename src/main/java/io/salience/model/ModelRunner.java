@@ -45,32 +45,47 @@ public class ModelRunner {
     /** Logits and signature outputs of each input. */
     public List<Result> predict(LoadedModel model, List<float[]> inputs, Duration deadline) {
         List<Row> rows = inputs.stream().map(x -> new Row(x, null)).toList();
-        return pool.call(new BatchKey(model.descriptor().name(), "predict"), rows, (key, batch) -> {
-            ModelGraph.Outputs out = model.graph().predict(concat(batch, model.inputLength()), batch.size());
-            return split(out, batch.size(), false);
-        }, deadline);
+        return pool.call(
+                new BatchKey(model.descriptor().name(), "predict"),
+                rows,
+                (key, batch) -> {
+                    ModelGraph.Outputs out = model.graph().predict(concat(batch, model.inputLength()), batch.size());
+                    return split(out, batch.size(), false);
+                },
+                deadline);
     }
 
     /** Gradients of {@code seed · logits} w.r.t. each input under a rectifier rule. */
     public List<Result> inputGradients(LoadedModel model, Rule rule, List<Row> rows, Duration deadline) {
-        BatchKey key = new BatchKey(model.descriptor().name(), "input-gradient:" + rule.name().toLowerCase());
-        return pool.call(key, rows, (k, batch) -> {
-            ModelGraph.Outputs out = model.graph()
-                    .inputGradients(rule, concat(batch, model.inputLength()), batch.size(), seeds(batch));
-            return split(out, batch.size(), true);
-        }, deadline);
+        BatchKey key = new BatchKey(
+                model.descriptor().name(), "input-gradient:" + rule.name().toLowerCase());
+        return pool.call(
+                key,
+                rows,
+                (k, batch) -> {
+                    ModelGraph.Outputs out = model.graph()
+                            .inputGradients(rule, concat(batch, model.inputLength()), batch.size(), seeds(batch));
+                    return split(out, batch.size(), true);
+                },
+                deadline);
     }
 
     /** A layer's activations and gradients for each row. */
     public List<Result> layerGradients(
             LoadedModel model, LayerInfo layer, Rule rule, List<Row> rows, Duration deadline) {
         BatchKey key = new BatchKey(
-                model.descriptor().name(), "layer-gradient:" + layer.name() + ":" + rule.name().toLowerCase());
-        return pool.call(key, rows, (k, batch) -> {
-            ModelGraph.Outputs out = model.graph()
-                    .layerGradients(layer, rule, concat(batch, model.inputLength()), batch.size(), seeds(batch));
-            return split(out, batch.size(), true);
-        }, deadline);
+                model.descriptor().name(),
+                "layer-gradient:" + layer.name() + ":" + rule.name().toLowerCase());
+        return pool.call(
+                key,
+                rows,
+                (k, batch) -> {
+                    ModelGraph.Outputs out = model.graph()
+                            .layerGradients(
+                                    layer, rule, concat(batch, model.inputLength()), batch.size(), seeds(batch));
+                    return split(out, batch.size(), true);
+                },
+                deadline);
     }
 
     private static float[] concat(List<Row> rows, int per) {

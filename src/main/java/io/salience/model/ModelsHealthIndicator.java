@@ -27,7 +27,8 @@ public class ModelsHealthIndicator implements HealthIndicator {
         boolean up = registry.loadingFinished();
         int ready = 0;
         for (ModelRegistry.Entry e : registry.entries()) {
-            details.put(e.name(), e.error() == null ? e.status().name() : e.status().name() + ": " + e.error());
+            details.put(
+                    e.name(), e.error() == null ? e.status().name() : e.status().name() + ": " + e.error());
             if (e.status() == ModelStatus.READY) {
                 ready++;
             } else if (e.status() == ModelStatus.LOADING || props.requireAll()) {

@@ -1,11 +1,11 @@
 package io.salience.model;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.salience.imaging.DecodedImage;
 import io.salience.imaging.ImageDecoder;
 import io.salience.imaging.PreparedImage;
 import io.salience.imaging.Preprocessor;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
