@@ -302,6 +302,7 @@ class InferencePoolTest {
         blockWorker(pool); // running, not waiting
         pool.submit(A, List.of(1), runner);
         pool.submit(B, List.of(2), runner);
+        long fastestMs = Long.MAX_VALUE;
         for (int attempt = 0; attempt < 3; attempt++) {
             long start = System.nanoTime();
             PoolRejectedException e = null;
@@ -311,11 +312,14 @@ class InferencePoolTest {
                 e = expected;
             }
             long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            fastestMs = Math.min(fastestMs, elapsedMs);
             assertThat(e).isNotNull();
             assertThat(e.reason()).isEqualTo(Reason.QUEUE_FULL);
             assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(7));
-            assertThat(elapsedMs).as("rejection must not block").isLessThan(20);
+            // the worker stays blocked until release: a blocking submit would never get here
+            assertThat(elapsedMs).as("rejection must not block").isLessThan(1000);
         }
+        assertThat(fastestMs).as("rejection is immediate").isLessThan(20);
         assertThat(rejected("queue_full", "submit")).isEqualTo(3.0);
         assertThat(counter("salience.requests.accepted")).isEqualTo(3.0); // block + 2
     }
