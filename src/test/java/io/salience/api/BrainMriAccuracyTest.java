@@ -53,10 +53,13 @@ class BrainMriAccuracyTest {
 
     @BeforeAll
     static void requireFixtures() {
-        Assumptions.assumeTrue(
-                present(),
-                "Skipping: third-party fixtures not found at " + FIXTURES
-                        + " (they live in ../shared/fixtures beside the checkout; a fresh clone has none)");
+        String why = "Skipping BrainMriAccuracyTest: third-party fixtures not found at " + FIXTURES
+                + " (they live in ../shared/fixtures beside the checkout; a fresh clone has none)";
+        if (!present()) {
+            // Surefire does not print the reason of a class-level assumption, so say it here too
+            System.err.println(why);
+        }
+        Assumptions.assumeTrue(present(), why);
     }
 
     @DynamicPropertySource
