@@ -22,6 +22,7 @@ final class GraphFlattener {
 
     private static final String STATEFUL_CALL = "StatefulPartitionedCall";
     private static final String CALL = "PartitionedCall";
+    private static final String IDENTITY_N = "IdentityN";
 
     private final TF_Graph graph;
     private final Map<String, FunctionDef> functions = new HashMap<>();
@@ -123,7 +124,7 @@ final class GraphFlattener {
         }
         FunctionScope fs = new FunctionScope(scope, args, body);
         for (NodeDef n : f.getNodeDefList()) {
-            if (!isCall(n)) {
+            if (!isCall(n) && !n.getOp().equals(IDENTITY_N)) {
                 emit(fs, n);
             }
         }
@@ -213,6 +214,14 @@ final class GraphFlattener {
             }
             int idx = parts.length > 2 ? Integer.parseInt(parts[2]) : 0;
             int position = outputOffset(node, parts[1]) + idx;
+            if (node.getOp().equals(IDENTITY_N)) {
+                // tf.custom_gradient wraps ops in IdentityN, which has no C++ gradient: bypass it so the
+                // gradient flows through the wrapped ops (e.g. swish = x * sigmoid(x)).
+                List<String> data = node.getInputList().stream()
+                        .filter(in -> !in.startsWith("^"))
+                        .toList();
+                return resolve(data.get(position));
+            }
             if (isCall(node)) {
                 List<String> outs = calls.get(node.getName());
                 if (outs == null) {
