@@ -487,7 +487,7 @@ Small CNN, {mi['params_total']} parameters ({mi['params_trainable']} trainable).
 - Augmentation: random 90-degree rotations and flips; light colour jitter (per-channel gain 0.95-1.05 and
   offset +-0.03, contrast and saturation 0.9-1.1).
 - Training took {tr['train_seconds']:.0f} s ({tr['total_seconds']:.0f} s for the whole script); wall time depends
-  heavily on how busy the CPU is (about 10 minutes on 2 otherwise idle cores).
+  heavily on how busy the shared CPU is (7 to 14 minutes for the whole script in our runs on 2 cores).
 
 ## Results on held-out test patients ({t['n']} patches)
 Decision rule: argmax of the softmax (P(idc) > 0.5).
