@@ -53,9 +53,8 @@ public class PredictController {
                     @RequestParam(name = "topK", required = false)
                     Integer topK,
             @Parameter(
-                            description =
-                                    "Longest wait in the inference queue, ms; default salience.pool.default-deadline,"
-                                            + " 1..600000")
+                            description = "Deadline of the request in the inference pool, ms; default"
+                                    + " salience.pool.default-deadline (30 s), 1..600000")
                     @RequestParam(name = "timeoutMs", required = false)
                     Integer timeoutMs) {
         if (images.isEmpty()) {

@@ -155,7 +155,10 @@ public class SaliencyController {
             @Parameter(description = "Clip percentile, default 99.5, (0, 100]; 100 = no clip")
                     @RequestParam(name = "clip", defaultValue = "99.5")
                     String clip,
-            @Parameter(description = "Longest wait in the inference queue, ms; default salience.pool.default-deadline")
+            @Parameter(
+                            description =
+                                    "Deadline of the request in the inference pool, ms; default salience.pool.default-deadline"
+                                            + " (30 s), 1..600000")
                     @RequestParam(name = "timeoutMs", required = false)
                     Integer timeoutMs,
             @RequestHeader(name = HttpHeaders.ACCEPT, required = false) String accept,

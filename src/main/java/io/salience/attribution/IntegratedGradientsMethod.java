@@ -1,7 +1,6 @@
 package io.salience.attribution;
 
 import io.salience.engine.Rule;
-import io.salience.imaging.Preprocessor;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -140,10 +139,11 @@ public class IntegratedGradientsMethod implements InputAttribution {
     /** The baseline tensor chosen by the {@code baseline} parameter. */
     static float[] baseline(AttributionContext ctx) {
         Baseline kind = ctx.params().choice("baseline", Baseline.class, Baseline.BLACK);
-        var spec = ctx.model().descriptor().input();
+        var desc = ctx.model().descriptor();
+        var spec = desc.input();
         return switch (kind) {
-            case BLACK -> Preprocessor.apply(filled(spec.width(), spec.height(), Color.BLACK), spec);
-            case WHITE -> Preprocessor.apply(filled(spec.width(), spec.height(), Color.WHITE), spec);
+            case BLACK -> desc.tensor(filled(spec.width(), spec.height(), Color.BLACK));
+            case WHITE -> desc.tensor(filled(spec.width(), spec.height(), Color.WHITE));
             case MEAN -> channelMean(ctx.input(), ctx.channels());
             case BLUR -> blur(
                     ctx.input(), ctx.height(), ctx.width(), ctx.channels(), Math.max(1.0, spec.width() / 16.0));
@@ -155,7 +155,7 @@ public class IntegratedGradientsMethod implements InputAttribution {
                         img.setRGB(xx, y, rnd.nextInt(1 << 24));
                     }
                 }
-                yield Preprocessor.apply(img, spec);
+                yield desc.tensor(img);
             }
             case UPLOADED -> {
                 if (ctx.baselineImage() == null) {

@@ -6,7 +6,6 @@ import io.salience.imaging.DecodedImage;
 import io.salience.imaging.NormalizationOptions;
 import io.salience.imaging.NormalizedSaliency;
 import io.salience.imaging.PreparedImage;
-import io.salience.imaging.Preprocessor;
 import io.salience.imaging.RenderOptions;
 import io.salience.imaging.SaliencyNormalizer;
 import io.salience.imaging.SaliencyRenderer;
@@ -106,12 +105,10 @@ public class SaliencyService {
         DecodedImage decoded = predictions.decode(image);
         long t1 = System.nanoTime();
         timings.put("decode", ms(t1 - t0));
-        PreparedImage prepared =
-                Preprocessor.prepare(decoded.image(), model.descriptor().input());
+        PreparedImage prepared = model.descriptor().prepare(decoded.image());
         PreparedImage preparedBaseline = baseline == null
                 ? null
-                : Preprocessor.prepare(
-                        predictions.decode(baseline).image(), model.descriptor().input());
+                : model.descriptor().prepare(predictions.decode(baseline).image());
         long t2 = System.nanoTime();
         timings.put("preprocess", ms(t2 - t1));
 

@@ -4,6 +4,7 @@ import io.salience.imaging.Axis;
 import io.salience.imaging.ColorMode;
 import io.salience.imaging.PreprocessSpec;
 import io.salience.imaging.ResizeMethod;
+import io.salience.imaging.ResizePrecision;
 import io.salience.imaging.ValueStep;
 import java.io.IOException;
 import java.io.Reader;
@@ -31,7 +32,8 @@ public final class DescriptorParser {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Set<String> TOP =
             Set.of("name", "version", "description", "savedModel", "signature", "input", "output");
-    private static final Set<String> INPUT = Set.of("layout", "width", "height", "colorMode", "resize", "pipeline");
+    private static final Set<String> INPUT =
+            Set.of("layout", "width", "height", "colorMode", "resize", "precision", "pipeline");
     private static final Set<String> OUTPUT = Set.of("kind", "labels");
 
     private DescriptorParser() {}
@@ -81,6 +83,7 @@ public final class DescriptorParser {
         int height = in.integer("height", 0);
         ColorMode color = in.choice("colorMode", ColorMode.class, "rgb");
         ResizeMethod resize = in.choice("resize", ResizeMethod.class, "bilinear");
+        ResizePrecision precision = in.choice("precision", ResizePrecision.class, "float");
         List<ValueStep> steps = parseSteps(where, in.list("pipeline"));
 
         Fields out = top.child("output", OUTPUT);
@@ -108,7 +111,16 @@ public final class DescriptorParser {
         }
         return new Draft(
                 new ModelDescriptor(
-                        name, version, description, savedModel, signature, spec, kind, labels, file.toAbsolutePath()),
+                        name,
+                        version,
+                        description,
+                        savedModel,
+                        signature,
+                        spec,
+                        precision,
+                        kind,
+                        labels,
+                        file.toAbsolutePath()),
                 sizeGiven);
     }
 
@@ -130,9 +142,8 @@ public final class DescriptorParser {
             if ((h > 0 && h != s.height()) || (w > 0 && w != s.width())) {
                 throw new DescriptorException(
                         where,
-                        "input.width",
-                        "/height " + s.width() + "x" + s.height() + " differ from the model's static input " + w + "x"
-                                + h);
+                        "input.width/height",
+                        s.width() + "x" + s.height() + " differs from the model's static input " + w + "x" + h);
             }
             return d;
         }
@@ -147,6 +158,7 @@ public final class DescriptorParser {
                 d.savedModel(),
                 d.signature(),
                 sized,
+                d.precision(),
                 d.output(),
                 d.labels(),
                 d.source());

@@ -1,6 +1,10 @@
 package io.salience.model;
 
+import io.salience.imaging.PreparedImage;
 import io.salience.imaging.PreprocessSpec;
+import io.salience.imaging.Preprocessor;
+import io.salience.imaging.ResizePrecision;
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -14,6 +18,8 @@ import java.util.List;
  * @param savedModel the SavedModel folder
  * @param signature the signature key, default {@code serving_default}
  * @param input the preprocessing pipeline
+ * @param precision arithmetic of colour conversion and resizing: {@code float} (default) or {@code uint8}, for
+ *     models trained on 8-bit resized images (cv2.resize / PIL on uint8)
  * @param output the output kind
  * @param labels class labels, in output order (two for a single sigmoid unit)
  * @param source the descriptor file
@@ -25,11 +31,22 @@ public record ModelDescriptor(
         Path savedModel,
         String signature,
         PreprocessSpec input,
+        ResizePrecision precision,
         OutputKind output,
         List<String> labels,
         Path source) {
 
     public ModelDescriptor {
         labels = List.copyOf(labels);
+    }
+
+    /** The model input tensor and the resized picture of an image, preprocessed as this descriptor says. */
+    public PreparedImage prepare(BufferedImage image) {
+        return Preprocessor.prepare(image, input, precision);
+    }
+
+    /** The model input tensor of an image, preprocessed as this descriptor says. */
+    public float[] tensor(BufferedImage image) {
+        return Preprocessor.apply(image, input, precision);
     }
 }

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Timer;
 import io.salience.imaging.DecodedImage;
 import io.salience.imaging.ImageDecoder;
 import io.salience.imaging.PreparedImage;
-import io.salience.imaging.Preprocessor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -50,7 +49,7 @@ public class PredictionService {
     /** Decodes and preprocesses one uploaded image for a model. */
     public PreparedImage prepare(LoadedModel model, byte[] bytes) {
         DecodedImage img = decoder.decode(bytes);
-        return Preprocessor.prepare(img.image(), model.descriptor().input());
+        return model.descriptor().prepare(img.image());
     }
 
     /** Decodes one upload. */

@@ -80,6 +80,7 @@ class BrainMriAccuracyTest {
                   width: 64
                   height: 64
                   colorMode: bgr
+                  precision: uint8
                   resize: bilinear
                   pipeline:
                     - l2-normalize: height

@@ -66,7 +66,7 @@ public final class Inputs {
     public static PreparedImage file(LoadedModel model, Path file) {
         try {
             DecodedImage d = new ImageDecoder().decode(Files.readAllBytes(file));
-            return Preprocessor.prepare(d.image(), model.descriptor().input());
+            return model.descriptor().prepare(d.image());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
