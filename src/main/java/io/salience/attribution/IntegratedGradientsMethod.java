@@ -68,8 +68,9 @@ public class IntegratedGradientsMethod implements InputAttribution {
     public SaliencyMap compute(AttributionContext ctx) {
         float[] baseline = baseline(ctx);
         Result r = integrate(ctx, ctx.input(), baseline);
-        float[] scores = ctx.graph().scores(List.of(ctx.input(), baseline), ctx.seed());
-        double delta = (double) scores[0] - scores[1];
+        // F(x) is known from the request's prediction; only the baseline needs a run
+        float baselineScore = ctx.graph().scores(List.of(baseline), ctx.seed())[0];
+        double delta = (double) ctx.targetScore() - baselineScore;
         double sum = 0;
         for (float v : r.attributions) {
             sum += v;
@@ -84,7 +85,7 @@ public class IntegratedGradientsMethod implements InputAttribution {
                         "completenessGap", gap,
                         "attributionSum", sum,
                         "scoreDifference", delta,
-                        "baselineScore", scores[1]));
+                        "baselineScore", baselineScore));
     }
 
     @Override
