@@ -9,6 +9,7 @@ import io.salience.inference.PoolRejectedException;
 import io.salience.model.ModelNotFoundException;
 import io.salience.model.ModelUnavailableException;
 import java.net.URI;
+import org.apache.catalina.connector.ClientAbortException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -22,6 +23,7 @@ import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.MultipartException;
@@ -156,6 +158,12 @@ public class ProblemAdvice {
                 Problems.METHOD_NOT_ALLOWED,
                 "Method not allowed",
                 "HTTP method " + e.getMethod() + " is not supported here"));
+    }
+
+    /** The client went away while the response was being written: nothing to answer, nothing to alarm. */
+    @ExceptionHandler({ClientAbortException.class, AsyncRequestNotUsableException.class})
+    void clientGone(Exception e) {
+        log.debug("Client disconnected: {}", e.getMessage());
     }
 
     @ExceptionHandler(Exception.class)

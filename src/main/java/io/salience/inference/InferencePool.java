@@ -259,6 +259,30 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
     }
 
     /**
+     * Fails fast, before a request's upload is read, when {@link #submit} would reject it now: the queue is full or
+     * the pool is shutting down. Counted like a rejection at submit. A request that passes may still be rejected by
+     * {@code submit} if the queue fills in between.
+     *
+     * @throws PoolRejectedException with {@link Reason#QUEUE_FULL} or {@link Reason#SHUTTING_DOWN}
+     */
+    public void checkAdmission() {
+        lock.lock();
+        try {
+            if (!accepting) {
+                throw rejectAtSubmit(Reason.SHUTTING_DOWN, null, "the inference pool is shutting down");
+            }
+            if (waiting.size() >= properties.queueCapacity()) {
+                throw rejectAtSubmit(
+                        Reason.QUEUE_FULL,
+                        null,
+                        "the inference queue is full (" + properties.queueCapacity() + " requests waiting)");
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Runs a request with the default deadline and waits; see {@link #call(BatchKey, List, BatchRunner, Duration)}.
      *
      * @param <R> row type
@@ -453,7 +477,8 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
 
     private PoolRejectedException rejectAtSubmit(Reason reason, BatchKey key, String message) {
         rejectedAtSubmit.get(reason).increment();
-        return new PoolRejectedException(reason, properties.retryAfter(), message + " [" + key + "]");
+        return new PoolRejectedException(
+                reason, properties.retryAfter(), key == null ? message : message + " [" + key + "]");
     }
 
     private void signalArrivalLocked(BatchKey key) {
