@@ -90,14 +90,24 @@ class AttributionBenchmarkTest {
         }
     }
 
+    /** Median over 7 rounds of the mean time per call, each round at least 200 ms (milliseconds). */
     private static double time(Runnable r) {
         for (int i = 0; i < 3; i++) {
             r.run();
         }
-        long t0 = System.nanoTime();
-        for (int i = 0; i < REPEATS; i++) {
-            r.run();
+        double[] rounds = new double[7];
+        for (int k = 0; k < rounds.length; k++) {
+            int calls = 0;
+            long t0 = System.nanoTime();
+            long elapsed;
+            do {
+                r.run();
+                calls++;
+                elapsed = System.nanoTime() - t0;
+            } while (calls < REPEATS && elapsed < 200_000_000L || calls < 3);
+            rounds[k] = elapsed / 1e6 / calls;
         }
-        return (System.nanoTime() - t0) / 1e6 / REPEATS;
+        java.util.Arrays.sort(rounds);
+        return rounds[rounds.length / 2];
     }
 }

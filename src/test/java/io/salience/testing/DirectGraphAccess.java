@@ -15,8 +15,9 @@ import java.util.List;
  */
 public final class DirectGraphAccess implements GraphAccess {
 
-    /** Largest batch of one session run. */
-    public static final int CHUNK = 32;
+    /** Largest batch of one session run: the pool's default {@code max-batch}, as in production. */
+    public static final int CHUNK =
+            io.salience.inference.PoolProperties.defaults().maxBatch();
 
     private final LoadedModel model;
 
