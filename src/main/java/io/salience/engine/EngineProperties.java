@@ -19,6 +19,8 @@ import org.springframework.validation.annotation.Validated;
  * @param device {@code cpu} or {@code gpu:N}; which device the session runs on (GPU needs the {@code gpu} profile)
  * @param gpuMemoryGrowth allocate GPU memory as needed instead of all at once; default true
  * @param gpuMemoryFraction cap on the GPU memory the process may take, 0 = no cap; 0..1
+ * @param simplifyGradients rewrite the gradient graphs into cheaper, mathematically identical ones (closed-form
+ *     inference batch norm, rectifier gradients from outputs, polyphase first-layer convolutions); default true
  */
 @Validated
 @ConfigurationProperties("salience.engine")
@@ -28,7 +30,8 @@ public record EngineProperties(
         @DefaultValue("0") @Min(0) @Max(256) int interOpThreads,
         @DefaultValue("cpu") @Pattern(regexp = "cpu|gpu(:\\d+)?") String device,
         @DefaultValue("true") boolean gpuMemoryGrowth,
-        @DefaultValue("0") @DecimalMin("0") @DecimalMax("1") double gpuMemoryFraction) {
+        @DefaultValue("0") @DecimalMin("0") @DecimalMax("1") double gpuMemoryFraction,
+        @DefaultValue("true") boolean simplifyGradients) {
 
     public EngineProperties {
         if (nativeCache == null) {
@@ -38,7 +41,7 @@ public record EngineProperties(
 
     /** Defaults, for tests and tools. */
     public static EngineProperties defaults() {
-        return new EngineProperties(null, 0, 0, "cpu", true, 0);
+        return new EngineProperties(null, 0, 0, "cpu", true, 0, true);
     }
 
     /** The GPU index, or -1 for the CPU. */

@@ -8,8 +8,6 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_GraphNextOperat
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_ImportGraphDefOptionsAddInputMapping;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewOperation;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationInput;
-import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationOutputConsumers;
-import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationOutputNumConsumers;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetAttrShape;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetAttrType;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_UpdateEdge;
@@ -68,6 +66,8 @@ public final class ModelGraph {
     private final List<LayerInfo> layers;
     private final Map<String, String> layerTensors;
     private final Set<String> forwardOps;
+    private final boolean simplifyGradients;
+    private final List<GradientSimplifier.Simplified> simplified = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int nextId;
 
     /**
@@ -78,9 +78,17 @@ public final class ModelGraph {
      * @param source the graph definition with its function library (from the MetaGraphDef)
      * @param inputTensor the signature's input tensor, e.g. {@code serving_default_x:0}
      * @param outputTensor the signature's output tensor, e.g. {@code StatefulPartitionedCall:0}
+     * @param simplifyGradients rewrite gradient subgraphs into cheaper equivalents ({@link GradientSimplifier})
      */
-    public ModelGraph(TF_Graph graph, TF_Session session, GraphDef source, String inputTensor, String outputTensor) {
+    public ModelGraph(
+            TF_Graph graph,
+            TF_Session session,
+            GraphDef source,
+            String inputTensor,
+            String outputTensor,
+            boolean simplifyGradients) {
         this.graph = graph;
+        this.simplifyGradients = simplifyGradients;
         this.session = session;
         for (NodeDef n : source.getNodeList()) {
             nodes.put(n.getName(), n);
@@ -184,6 +192,11 @@ public final class ModelGraph {
         TF_Output target = Tf.output(graph, tensor);
         return program("layer-gradient:" + layer.name() + ":" + rule.id(), () -> buildGradient(rule, target, target))
                 .run(batch, n, seeds);
+    }
+
+    /** What {@link GradientSimplifier} rewrote in each gradient program built so far. */
+    List<GradientSimplifier.Simplified> simplified() {
+        return List.copyOf(simplified);
     }
 
     /** Builds (if needed) the program for a graph id; used to compile at load time. */
@@ -435,6 +448,7 @@ public final class ModelGraph {
         if (dx.oper() == null || dx.oper().isNull()) {
             throw new UnsupportedModelException("The logits do not depend on the requested tensor");
         }
+
         if (rule != Rule.PLAIN) {
             int modified = applyRule(prefix, rule);
             if (modified == 0) {
@@ -444,6 +458,11 @@ public final class ModelGraph {
             }
         }
         TF_Output grad = new TF_Output().oper(dx.oper()).index(dx.index());
+        if (simplifyGradients) {
+            GradientSimplifier.Simplified done = GradientSimplifier.simplify(graph, prefix, grad);
+            grad = done.result();
+            simplified.add(done);
+        }
         List<TF_Output> fetches = new ArrayList<>(List.of(logits));
         if (extraFetch != null) {
             fetches.add(extraFetch);
@@ -473,19 +492,7 @@ public final class ModelGraph {
                     TF_UpdateEdge(graph, reluOut, new TF_Input().oper(g).index(0), status);
                     Tf.check(status, "Cannot apply the guided rule");
                 } else {
-                    TF_Output gradOut = new TF_Output().oper(g).index(0);
-                    int count = TF_OperationOutputNumConsumers(gradOut);
-                    TF_Input consumers = new TF_Input(count);
-                    TF_OperationOutputConsumers(gradOut, consumers, count);
-                    List<TF_Input> targets = new ArrayList<>();
-                    for (int c = 0; c < count; c++) {
-                        TF_Input in = consumers.getPointer(c);
-                        targets.add(new TF_Input().oper(in.oper()).index(in.index()));
-                    }
-                    for (TF_Input in : targets) {
-                        TF_UpdateEdge(graph, reluOut, in, status);
-                        Tf.check(status, "Cannot apply the deconvnet rule");
-                    }
+                    Tf.redirect(graph, new TF_Output().oper(g).index(0), reluOut);
                 }
             }
         }

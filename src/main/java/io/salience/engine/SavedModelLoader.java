@@ -70,7 +70,12 @@ public final class SavedModelLoader {
             TensorInfo in = sig.getInputsMap().values().iterator().next();
             TensorInfo out = sig.getOutputsMap().values().iterator().next();
             ModelGraph graph = new ModelGraph(
-                    bundle.getGraph(), bundle.getSession(), meta.getGraphDef(), in.getName(), out.getName());
+                    bundle.getGraph(),
+                    bundle.getSession(),
+                    meta.getGraphDef(),
+                    in.getName(),
+                    out.getName(),
+                    props.simplifyGradients());
             return new LoadedGraph(model, graph, in, out);
         } catch (MalformedModelException | RuntimeException e) {
             model.close();

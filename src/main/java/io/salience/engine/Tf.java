@@ -1,24 +1,57 @@
 package io.salience.engine;
 
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_AddInput;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_AllocateTensor;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteTensor;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_FinishOperation;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_GraphGetOpDef;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_GraphGetTensorNumDims;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_GraphGetTensorShape;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_GraphNextOperation;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_GraphOperationByName;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_GraphToGraphDef;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewOperation;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationGetAttrBool;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationGetAttrFloat;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationGetAttrIntList;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationGetAttrMetadata;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationGetAttrString;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationGetAttrType;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationInput;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationName;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationOpType;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationOutputConsumers;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationOutputNumConsumers;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetAttrTensor;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetAttrType;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_TensorData;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_UpdateEdge;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.SizeTPointer;
+import org.tensorflow.internal.c_api.TF_AttrMetadata;
 import org.tensorflow.internal.c_api.TF_Buffer;
 import org.tensorflow.internal.c_api.TF_Graph;
+import org.tensorflow.internal.c_api.TF_Input;
 import org.tensorflow.internal.c_api.TF_Operation;
+import org.tensorflow.internal.c_api.TF_OperationDescription;
 import org.tensorflow.internal.c_api.TF_Output;
 import org.tensorflow.internal.c_api.TF_Status;
+import org.tensorflow.internal.c_api.TF_Tensor;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.OpDef;
 
 /** Small helpers over the TensorFlow C API; every native object they create is released before they return. */
 final class Tf {
+
+    static final int DT_FLOAT = 1;
+    static final int DT_INT32 = 3;
 
     private Tf() {}
 
@@ -94,5 +127,192 @@ final class Tf {
             check(status, "Cannot read a tensor shape");
             return dims;
         }
+    }
+
+    /** Points every consumer of {@code from} at {@code to}. */
+    static void redirect(TF_Graph graph, TF_Output from, TF_Output to) {
+        int count = TF_OperationOutputNumConsumers(from);
+        if (count == 0) {
+            return;
+        }
+        List<TF_Input> targets = new ArrayList<>(count);
+        try (TF_Input consumers = new TF_Input(count)) {
+            TF_OperationOutputConsumers(from, consumers, count);
+            for (int c = 0; c < count; c++) {
+                TF_Input in = consumers.getPointer(c);
+                targets.add(new TF_Input().oper(in.oper()).index(in.index()));
+            }
+        }
+        try (TF_Status status = TF_Status.newStatus()) {
+            for (TF_Input in : targets) {
+                TF_UpdateEdge(graph, to, in, status);
+                Tf.check(status, "Cannot rewire " + Tf.name(in.oper()));
+            }
+        }
+    }
+
+    static float attrFloat(TF_Operation g, String name) {
+        try (TF_Status status = TF_Status.newStatus();
+                FloatPointer v = new FloatPointer(1)) {
+            TF_OperationGetAttrFloat(g, name, v, status);
+            Tf.check(status, "Cannot read " + name);
+            return v.get();
+        }
+    }
+
+    static String attrString(TF_Operation g, String name) {
+        try (TF_Status status = TF_Status.newStatus()) {
+            TF_AttrMetadata meta = TF_OperationGetAttrMetadata(g, name, status);
+            Tf.check(status, "Cannot read " + name);
+            int n = (int) meta.total_size();
+            try (BytePointer buf = new BytePointer(Math.max(1, n))) {
+                TF_OperationGetAttrString(g, name, buf, n, status);
+                Tf.check(status, "Cannot read " + name);
+                byte[] bytes = new byte[n];
+                buf.get(bytes);
+                return new String(bytes, StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    static TF_Output input(TF_Operation op, int index) {
+        TF_Output in = TF_OperationInput(new TF_Input().oper(op).index(index));
+        return new TF_Output().oper(in.oper()).index(in.index());
+    }
+
+    /** A float32 scalar constant. */
+    static TF_Output scalar(TF_Graph graph, String name, float value) {
+        TF_Tensor t = TF_AllocateTensor(DT_FLOAT, new long[0], 0, Float.BYTES);
+        try (TF_Status status = TF_Status.newStatus()) {
+            new FloatPointer(TF_TensorData(t)).put(value);
+            TF_OperationDescription d = TF_NewOperation(graph, "Const", name);
+            TF_SetAttrType(d, "dtype", DT_FLOAT);
+            TF_SetAttrTensor(d, "value", t, status);
+            Tf.check(status, "Cannot set " + name);
+            return finish(d, name);
+        } finally {
+            TF_DeleteTensor(t);
+        }
+    }
+
+    /** Adds an op with the given inputs and its first output. */
+    static TF_Output add(TF_Graph graph, String type, String name, TF_Output... inputs) {
+        return add(graph, type, name, d -> {}, inputs);
+    }
+
+    /** Adds an op with the given inputs and attributes; returns its first output. */
+    static TF_Output add(
+            TF_Graph graph,
+            String type,
+            String name,
+            java.util.function.Consumer<TF_OperationDescription> attrs,
+            TF_Output... inputs) {
+        TF_OperationDescription d = TF_NewOperation(graph, type, name);
+        for (TF_Output in : inputs) {
+            TF_AddInput(d, in);
+        }
+        attrs.accept(d);
+        return finish(d, name);
+    }
+
+    /** A 1-D int32 constant. */
+    static TF_Output ints(TF_Graph graph, String name, long... values) {
+        return ints(graph, name, new long[] {values.length}, values);
+    }
+
+    /** A {@code [n, 2]} int32 constant: the paddings of a {@code Pad}, before and after for each dimension. */
+    static TF_Output paddings(TF_Graph graph, String name, long... beforeAfter) {
+        return ints(graph, name, new long[] {beforeAfter.length / 2, 2}, beforeAfter);
+    }
+
+    private static TF_Output ints(TF_Graph graph, String name, long[] shape, long[] values) {
+        TF_Tensor t = TF_AllocateTensor(DT_INT32, shape, shape.length, (long) values.length * Integer.BYTES);
+        try (TF_Status status = TF_Status.newStatus();
+                IntPointer data = new IntPointer(TF_TensorData(t))) {
+            for (int i = 0; i < values.length; i++) {
+                data.put(i, Math.toIntExact(values[i]));
+            }
+            TF_OperationDescription d = TF_NewOperation(graph, "Const", name);
+            TF_SetAttrType(d, "dtype", DT_INT32);
+            TF_SetAttrTensor(d, "value", t, status);
+            check(status, "Cannot set " + name);
+            return finish(d, name);
+        } finally {
+            TF_DeleteTensor(t);
+        }
+    }
+
+    static boolean attrBool(TF_Operation op, String name) {
+        try (TF_Status status = TF_Status.newStatus();
+                BytePointer v = new BytePointer(1)) {
+            TF_OperationGetAttrBool(op, name, v, status);
+            check(status, "Cannot read " + name);
+            return v.get() != 0;
+        }
+    }
+
+    static int attrType(TF_Operation op, String name) {
+        try (TF_Status status = TF_Status.newStatus();
+                IntPointer v = new IntPointer(1)) {
+            TF_OperationGetAttrType(op, name, v, status);
+            check(status, "Cannot read " + name);
+            return v.get();
+        }
+    }
+
+    /** An int-list attribute; an empty array when the op does not have it. */
+    static long[] attrInts(TF_Operation op, String name) {
+        try (TF_Status status = TF_Status.newStatus()) {
+            TF_AttrMetadata meta = TF_OperationGetAttrMetadata(op, name, status);
+            if (org.tensorflow.internal.c_api.global.tensorflow.TF_GetCode(status) != 0 || meta.list_size() <= 0) {
+                return new long[0];
+            }
+            int n = (int) meta.list_size();
+            long[] out = new long[n];
+            TF_OperationGetAttrIntList(op, name, out, n, status);
+            check(status, "Cannot read " + name);
+            return out;
+        }
+    }
+
+    static TF_Output finish(TF_OperationDescription d, String name) {
+        try (TF_Status status = TF_Status.newStatus()) {
+            TF_Operation op = TF_FinishOperation(d, status);
+            Tf.check(status, "Cannot add " + name);
+            return new TF_Output().oper(op).index(0);
+        }
+    }
+
+    /** Operations of the given types whose names start with {@code prefix/}, in graph order. */
+    static List<TF_Operation> ops(TF_Graph graph, String prefix, java.util.Set<String> types) {
+        List<TF_Operation> found = new ArrayList<>();
+        try (SizeTPointer pos = new SizeTPointer(1)) {
+            pos.put(0);
+            TF_Operation op;
+            while ((op = TF_GraphNextOperation(graph, pos)) != null && !op.isNull()) {
+                if (types.contains(type(op)) && name(op).startsWith(prefix + "/")) {
+                    found.add(op);
+                }
+            }
+        }
+        return found;
+    }
+
+    /** The first consumer of {@code out} whose op type is {@code type}, or null. */
+    static TF_Operation consumer(TF_Output out, String type) {
+        int count = TF_OperationOutputNumConsumers(out);
+        if (count == 0) {
+            return null;
+        }
+        try (TF_Input consumers = new TF_Input(count)) {
+            TF_OperationOutputConsumers(out, consumers, count);
+            for (int c = 0; c < count; c++) {
+                TF_Operation op = consumers.getPointer(c).oper();
+                if (type(op).equals(type)) {
+                    return op;
+                }
+            }
+        }
+        return null;
     }
 }

@@ -166,6 +166,33 @@ public final class TestModels implements BeforeAllCallback {
         }
     }
 
+    /**
+     * The same model loaded again with {@code salience.engine.simplify-gradients=false}: TensorFlow's own gradient
+     * graphs, without {@code GradientSimplifier}'s rewrites (cached).
+     */
+    public static LoadedModel unsimplified(LoadedModel m) {
+        return CACHE.computeIfAbsent(
+                "unsimplified:" + m.descriptor().savedModel().toAbsolutePath(), k -> {
+                    EngineProperties d = EngineProperties.defaults();
+                    EngineProperties plain = new EngineProperties(
+                            d.nativeCache(),
+                            d.intraOpThreads(),
+                            d.interOpThreads(),
+                            d.device(),
+                            d.gpuMemoryGrowth(),
+                            d.gpuMemoryFraction(),
+                            false);
+                    ModelDescriptor desc = m.descriptor();
+                    try {
+                        return new LoadedModel(
+                                desc,
+                                new SavedModelLoader(plain).load(desc.name(), desc.savedModel(), desc.signature()));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+    }
+
     private static synchronized void closeAll() {
         // the same model may be cached under two keys
         java.util.Set<LoadedModel> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
