@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -86,6 +87,8 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(InferencePool.class);
     private static final Duration WORKER_JOIN_TIMEOUT = Duration.ofSeconds(1);
+    /** Weight of the newest batch in the per-row cost estimate. */
+    private static final double COST_WEIGHT = 0.2;
 
     private final PoolProperties properties;
     private final long batchWindowNanos;
@@ -114,6 +117,9 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
     private final ScheduledThreadPoolExecutor timer;
 
     private final MeterRegistry registry;
+    /** Measured cost of one row per key (nanoseconds, exponentially weighted), for {@code max-queue-wait}. */
+    private final Map<BatchKey, Double> nanosPerRow = new HashMap<>();
+
     private final AtomicInteger queueDepth = new AtomicInteger();
     private final AtomicInteger inflight = new AtomicInteger();
     private final Timer queueWait;
@@ -229,15 +235,7 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
 
         lock.lock();
         try {
-            if (!accepting) {
-                throw rejectAtSubmit(Reason.SHUTTING_DOWN, key, "the inference pool is shutting down");
-            }
-            if (waiting.size() >= properties.queueCapacity()) {
-                throw rejectAtSubmit(
-                        Reason.QUEUE_FULL,
-                        key,
-                        "the inference queue is full (" + properties.queueCapacity() + " requests waiting)");
-            }
+            admitLocked(key);
             accepted.increment();
             if (job.rows.isEmpty()) {
                 job.finished = true;
@@ -268,18 +266,46 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
     public void checkAdmission() {
         lock.lock();
         try {
-            if (!accepting) {
-                throw rejectAtSubmit(Reason.SHUTTING_DOWN, null, "the inference pool is shutting down");
-            }
-            if (waiting.size() >= properties.queueCapacity()) {
-                throw rejectAtSubmit(
-                        Reason.QUEUE_FULL,
-                        null,
-                        "the inference queue is full (" + properties.queueCapacity() + " requests waiting)");
-            }
+            admitLocked(null);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Throws the rejection a new request of {@code key} would get now, if any. */
+    private void admitLocked(BatchKey key) {
+        if (!accepting) {
+            throw rejectAtSubmit(Reason.SHUTTING_DOWN, key, "the inference pool is shutting down");
+        }
+        if (waiting.size() >= properties.queueCapacity()) {
+            throw rejectAtSubmit(
+                    Reason.QUEUE_FULL,
+                    key,
+                    "the inference queue is full (" + properties.queueCapacity() + " requests waiting)");
+        }
+        long limit = properties.maxQueueWait().toNanos();
+        if (limit > 0) {
+            long ahead = queuedWorkNanosLocked();
+            if (ahead > limit) {
+                throw rejectAtSubmit(
+                        Reason.QUEUE_FULL,
+                        key,
+                        String.format(
+                                Locale.ROOT,
+                                "the inference queue holds about %d ms of work, more than max-queue-wait (%d ms)",
+                                TimeUnit.NANOSECONDS.toMillis(ahead),
+                                TimeUnit.NANOSECONDS.toMillis(limit)));
+            }
+        }
+    }
+
+    /** Estimated time until the work waiting now has started: rows × measured cost per row, over the workers. */
+    private long queuedWorkNanosLocked() {
+        double total = 0;
+        for (Job job : waiting) {
+            total += (job.rows.size() - job.nextRow) * nanosPerRow.getOrDefault(job.key, 0.0);
+        }
+        return (long) (total / properties.concurrency());
     }
 
     /**
@@ -781,6 +807,10 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         lock.lock();
         try {
             inflight.decrementAndGet();
+            if (error == null) {
+                double perRow = (double) elapsed / rows.size();
+                nanosPerRow.merge(batch.key, perRow, (old, now) -> old + COST_WEIGHT * (now - old));
+            }
             int offset = 0;
             for (Segment segment : batch.segments) {
                 Job job = segment.job();

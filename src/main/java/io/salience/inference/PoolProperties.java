@@ -35,6 +35,10 @@ import org.springframework.validation.annotation.Validated;
  * @param shutdownTimeout {@code salience.pool.shutdown-timeout}, default 30s, 0..10min: how long Spring's lifecycle
  *     stop (and {@link InferencePool#close()}) lets admitted requests finish before failing the rest with
  *     {@link PoolRejectedException.Reason#SHUTTING_DOWN}.
+ * @param maxQueueWait {@code salience.pool.max-queue-wait}, default 0 (off), 0..10min: admission by time rather than
+ *     by count. When the work already queued is estimated to take longer than this (rows waiting × the measured
+ *     seconds per row of their model and graph, divided by {@code concurrency}), a new request is rejected at once
+ *     with {@link PoolRejectedException.Reason#QUEUE_FULL}, so accepted requests wait at most about this long.
  */
 @Validated
 @ConfigurationProperties("salience.pool")
@@ -46,7 +50,8 @@ public record PoolProperties(
         @DefaultValue("2ms") @NotNull @DurationMin(millis = 0) @DurationMax(seconds = 1) Duration batchWindow,
         @DefaultValue("30s") @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 10) Duration defaultDeadline,
         @DefaultValue("1s") @NotNull @DurationMin(millis = 0) @DurationMax(hours = 1) Duration retryAfter,
-        @DefaultValue("30s") @NotNull @DurationMin(millis = 0) @DurationMax(minutes = 10) Duration shutdownTimeout) {
+        @DefaultValue("30s") @NotNull @DurationMin(millis = 0) @DurationMax(minutes = 10) Duration shutdownTimeout,
+        @DefaultValue("0ms") @NotNull @DurationMin(millis = 0) @DurationMax(minutes = 10) Duration maxQueueWait) {
 
     /** Upper limit of {@code concurrency}. */
     public static final int MAX_CONCURRENCY = 64;
@@ -73,55 +78,134 @@ public record PoolProperties(
                 Duration.ofMillis(2),
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(1),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30),
+                Duration.ZERO);
     }
 
     /** A copy with another {@code concurrency}. */
     public PoolProperties withConcurrency(int value) {
         return new PoolProperties(
-                value, queueCapacity, maxBatch, batching, batchWindow, defaultDeadline, retryAfter, shutdownTimeout);
+                value,
+                queueCapacity,
+                maxBatch,
+                batching,
+                batchWindow,
+                defaultDeadline,
+                retryAfter,
+                shutdownTimeout,
+                maxQueueWait);
     }
 
     /** A copy with another {@code queue-capacity}. */
     public PoolProperties withQueueCapacity(int value) {
         return new PoolProperties(
-                concurrency, value, maxBatch, batching, batchWindow, defaultDeadline, retryAfter, shutdownTimeout);
+                concurrency,
+                value,
+                maxBatch,
+                batching,
+                batchWindow,
+                defaultDeadline,
+                retryAfter,
+                shutdownTimeout,
+                maxQueueWait);
     }
 
     /** A copy with another {@code max-batch}. */
     public PoolProperties withMaxBatch(int value) {
         return new PoolProperties(
-                concurrency, queueCapacity, value, batching, batchWindow, defaultDeadline, retryAfter, shutdownTimeout);
+                concurrency,
+                queueCapacity,
+                value,
+                batching,
+                batchWindow,
+                defaultDeadline,
+                retryAfter,
+                shutdownTimeout,
+                maxQueueWait);
     }
 
     /** A copy with another {@code batching}. */
     public PoolProperties withBatching(boolean value) {
         return new PoolProperties(
-                concurrency, queueCapacity, maxBatch, value, batchWindow, defaultDeadline, retryAfter, shutdownTimeout);
+                concurrency,
+                queueCapacity,
+                maxBatch,
+                value,
+                batchWindow,
+                defaultDeadline,
+                retryAfter,
+                shutdownTimeout,
+                maxQueueWait);
     }
 
     /** A copy with another {@code batch-window}. */
     public PoolProperties withBatchWindow(Duration value) {
         return new PoolProperties(
-                concurrency, queueCapacity, maxBatch, batching, value, defaultDeadline, retryAfter, shutdownTimeout);
+                concurrency,
+                queueCapacity,
+                maxBatch,
+                batching,
+                value,
+                defaultDeadline,
+                retryAfter,
+                shutdownTimeout,
+                maxQueueWait);
     }
 
     /** A copy with another {@code default-deadline}. */
     public PoolProperties withDefaultDeadline(Duration value) {
         return new PoolProperties(
-                concurrency, queueCapacity, maxBatch, batching, batchWindow, value, retryAfter, shutdownTimeout);
+                concurrency,
+                queueCapacity,
+                maxBatch,
+                batching,
+                batchWindow,
+                value,
+                retryAfter,
+                shutdownTimeout,
+                maxQueueWait);
     }
 
     /** A copy with another {@code retry-after}. */
     public PoolProperties withRetryAfter(Duration value) {
         return new PoolProperties(
-                concurrency, queueCapacity, maxBatch, batching, batchWindow, defaultDeadline, value, shutdownTimeout);
+                concurrency,
+                queueCapacity,
+                maxBatch,
+                batching,
+                batchWindow,
+                defaultDeadline,
+                value,
+                shutdownTimeout,
+                maxQueueWait);
     }
 
     /** A copy with another {@code shutdown-timeout}. */
     public PoolProperties withShutdownTimeout(Duration value) {
         return new PoolProperties(
-                concurrency, queueCapacity, maxBatch, batching, batchWindow, defaultDeadline, retryAfter, value);
+                concurrency,
+                queueCapacity,
+                maxBatch,
+                batching,
+                batchWindow,
+                defaultDeadline,
+                retryAfter,
+                value,
+                maxQueueWait);
+    }
+
+    /** A copy with another {@code max-queue-wait}. */
+    public PoolProperties withMaxQueueWait(Duration value) {
+        return new PoolProperties(
+                concurrency,
+                queueCapacity,
+                maxBatch,
+                batching,
+                batchWindow,
+                defaultDeadline,
+                retryAfter,
+                shutdownTimeout,
+                value);
     }
 
     /**
@@ -138,6 +222,7 @@ public record PoolProperties(
         checkRange("default-deadline", defaultDeadline, Duration.ofMillis(1), MAX_DEADLINE);
         checkRange("retry-after", retryAfter, Duration.ZERO, MAX_RETRY_AFTER);
         checkRange("shutdown-timeout", shutdownTimeout, Duration.ZERO, MAX_SHUTDOWN_TIMEOUT);
+        checkRange("max-queue-wait", maxQueueWait, Duration.ZERO, MAX_DEADLINE);
     }
 
     private static void checkRange(String name, int value, int min, int max) {

@@ -39,7 +39,8 @@ class InferencePoolSpringTest {
                         "salience.pool.batch-window=5ms",
                         "salience.pool.default-deadline=2m",
                         "salience.pool.retry-after=3s",
-                        "salience.pool.shutdown-timeout=10s")
+                        "salience.pool.shutdown-timeout=10s",
+                        "salience.pool.max-queue-wait=250ms")
                 .run(context -> assertThat(context.getBean(PoolProperties.class))
                         .isEqualTo(new PoolProperties(
                                 3,
@@ -49,7 +50,8 @@ class InferencePoolSpringTest {
                                 Duration.ofMillis(5),
                                 Duration.ofMinutes(2),
                                 Duration.ofSeconds(3),
-                                Duration.ofSeconds(10))));
+                                Duration.ofSeconds(10),
+                                Duration.ofMillis(250))));
     }
 
     @Test
@@ -62,7 +64,8 @@ class InferencePoolSpringTest {
                 "salience.pool.batch-window=2s",
                 "salience.pool.default-deadline=11m",
                 "salience.pool.default-deadline=0s",
-                "salience.pool.retry-after=-1s")) {
+                "salience.pool.retry-after=-1s",
+                "salience.pool.max-queue-wait=11m")) {
             contextRunner.withPropertyValues(bad).run(context -> assertThat(context)
                     .as(bad)
                     .hasFailed()

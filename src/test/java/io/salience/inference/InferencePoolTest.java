@@ -324,6 +324,43 @@ class InferencePoolTest {
         assertThat(counter("salience.requests.accepted")).isEqualTo(3.0); // block + 2
     }
 
+    @Test
+    void maxQueueWaitRejectsByEstimatedWorkAhead() throws Exception {
+        InferencePool pool = pool(PoolProperties.defaults()
+                .withBatching(false)
+                .withMaxQueueWait(Duration.ofMillis(150))
+                .withRetryAfter(Duration.ofSeconds(2)));
+        BatchRunner<Integer, Integer> slow = (key, rows) -> {
+            Thread.sleep(40L * rows.size());
+            return rows;
+        };
+        // measure the cost of key A: about 40 ms per row
+        pool.call(A, List.of(1), slow);
+        pool.call(A, List.of(1, 2), slow);
+        blockWorker(pool);
+        // the queue is empty: admitted whatever the request's size
+        CompletableFuture<List<Integer>> first = pool.submit(A, List.of(1, 2), slow);
+        // about 80 ms ahead: admitted
+        CompletableFuture<List<Integer>> second = pool.submit(A, List.of(3, 4), slow);
+        // about 160 ms ahead: rejected at once, at submit and at the early admission check; an unmeasured key too
+        for (BatchKey key : List.of(A, C)) {
+            assertThatThrownBy(() -> pool.submit(key, List.of(5), slow))
+                    .isInstanceOfSatisfying(PoolRejectedException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(Reason.QUEUE_FULL);
+                        assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(2));
+                        assertThat(e.getMessage()).contains("max-queue-wait (150 ms)");
+                    });
+        }
+        assertThatThrownBy(pool::checkAdmission).isInstanceOf(PoolRejectedException.class);
+        assertThat(pool.queueDepth()).isEqualTo(2); // far below queue-capacity (64)
+        runner.release.countDown();
+        assertThat(first.get(WAIT_S, TimeUnit.SECONDS)).containsExactly(1, 2);
+        assertThat(second.get(WAIT_S, TimeUnit.SECONDS)).containsExactly(3, 4);
+        // drained: admitted again
+        assertThat(pool.call(A, List.of(6), slow)).containsExactly(6);
+        assertThat(rejected("queue_full", "submit")).isEqualTo(3.0);
+    }
+
     // ------------------------------------------------------------------ failures
 
     @Test
@@ -418,7 +455,15 @@ class InferencePoolTest {
     @Test
     void metricsAreConsistentUnderARandomConcurrentWorkload() throws Exception {
         InferencePool pool = pool(new PoolProperties(
-                3, 20, 16, true, Duration.ofMillis(1), Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ZERO));
+                3,
+                20,
+                16,
+                true,
+                Duration.ofMillis(1),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(1),
+                Duration.ZERO,
+                Duration.ZERO));
         List<BatchKey> keys = List.of(A, B, C);
         AtomicInteger nextRow = new AtomicInteger(1);
         AtomicInteger runnerRows = new AtomicInteger();
