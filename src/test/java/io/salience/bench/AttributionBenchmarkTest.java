@@ -1,6 +1,5 @@
 package io.salience.bench;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.salience.attribution.AttributionContext;
 import io.salience.attribution.DeconvNetMethod;
 import io.salience.attribution.GradCamMethod;
@@ -12,35 +11,26 @@ import io.salience.attribution.GuidedGradCamMethod;
 import io.salience.attribution.InputAttribution;
 import io.salience.attribution.IntegratedGradientsMethod;
 import io.salience.attribution.LayerCamMethod;
-import io.salience.attribution.PooledContexts;
 import io.salience.attribution.SaliencyMethod;
 import io.salience.attribution.SmoothGradMethod;
 import io.salience.imaging.PreparedImage;
-import io.salience.inference.InferencePool;
-import io.salience.inference.PoolProperties;
 import io.salience.model.LoadedModel;
-import io.salience.model.ModelRunner;
 import io.salience.testing.Inputs;
 import io.salience.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Cost of each method as a ratio to a plain prediction of the same batch, measured in the same run. The prediction
- * is one session run of the whole batch; a method at batch N is N concurrent requests of one image each through a
- * real {@link InferencePool} (batch window 0), which merges their rows as it does in production. No HTTP. Prints {@code ratio MODEL METHOD BATCH VALUE}. Not part of {@code verify}:
+ * Cost of each method as a ratio to a plain prediction of the same batch, measured in the same run, at engine level
+ * (session runs without the pool or HTTP). A method at batch N is N one-image requests whose single-row session runs
+ * are merged into one ({@link BatchedGraphAccess}), as the pool merges concurrent requests; IG steps and SmoothGrad
+ * samples run per request, in chunks of 64 rows. Prints {@code ratio MODEL METHOD BATCH VALUE}. Not part of {@code verify}:
  * run {@code ./mvnw -Pbench test}.
  */
 @Tag("bench")
@@ -59,12 +49,12 @@ class AttributionBenchmarkTest {
     }
 
     private static void run(LoadedModel model) {
-        GradCamMethod gradCam = new GradCamMethod();
+        GradientMethod gradient = new GradientMethod();
         GuidedBackpropMethod guided = new GuidedBackpropMethod();
-        List<InputAttribution> bases =
-                List.of(new GradientMethod(), new GradientTimesInputMethod(), guided, new DeconvNetMethod());
+        GradCamMethod gradCam = new GradCamMethod();
+        List<InputAttribution> bases = List.of(gradient, new GradientTimesInputMethod(), guided, new DeconvNetMethod());
         List<SaliencyMethod> methods = List.of(
-                new GradientMethod(),
+                gradient,
                 new GradientTimesInputMethod(),
                 guided,
                 new DeconvNetMethod(),
@@ -75,47 +65,33 @@ class AttributionBenchmarkTest {
                 new IntegratedGradientsMethod(),
                 new SmoothGradMethod(bases));
         String name = model.descriptor().name();
-        // batch window 0: the ratio measures compute, not the window; requests already waiting are still merged
-        PoolProperties props = PoolProperties.defaults().withBatchWindow(Duration.ZERO);
-        ExecutorService clients = Executors.newFixedThreadPool(16);
-        try (InferencePool pool = new InferencePool(props, new SimpleMeterRegistry())) {
-            ModelRunner runner = new ModelRunner(pool);
-            for (int batch : new int[] {1, 16}) {
-                List<float[]> inputs = new ArrayList<>();
-                List<AttributionContext> contexts = new ArrayList<>();
-                for (int i = 0; i < batch; i++) {
-                    PreparedImage img = Inputs.synthetic(model, 1000L * batch + i);
-                    inputs.add(img.tensor());
-                    contexts.add(PooledContexts.context(runner, model, img, Map.of("samples", "25")));
-                }
-                double predict = time(() -> model.predictRows(inputs));
-                System.out.printf("predict %s %d %.3f ms%n", name, batch, predict);
-                for (SaliencyMethod m : methods) {
-                    // one request per image, all at once, through the pool (which merges their rows), as in
-                    // production under concurrent load
-                    Runnable r = () -> all(
-                            clients,
-                            contexts.stream()
-                                    .map(c -> (Callable<Object>) () -> m.compute(c))
-                                    .toList());
-                    System.out.printf("ratio %s %s %d %.2f%n", name, m.name(), batch, time(r) / predict);
-                }
+        for (int batch : new int[] {1, 16}) {
+            List<PreparedImage> images = new ArrayList<>();
+            List<float[]> inputs = new ArrayList<>();
+            for (int i = 0; i < batch; i++) {
+                PreparedImage img = Inputs.synthetic(model, 1000L * batch + i);
+                images.add(img);
+                inputs.add(img.tensor());
             }
-        } finally {
-            clients.shutdownNow();
-        }
-    }
-
-    private static void all(ExecutorService clients, List<Callable<Object>> calls) {
-        try {
-            for (Future<Object> f : clients.invokeAll(calls)) {
-                f.get();
+            Map<String, String> params = Map.of("samples", "25");
+            List<AttributionContext> contexts = images.stream()
+                    .map(img -> Inputs.context(model, img, params))
+                    .toList();
+            List<float[]> seeds =
+                    contexts.stream().map(AttributionContext::seed).toList();
+            double predict = time(() -> model.predictRows(inputs));
+            System.out.printf("predict %s %d %.3f ms%n", name, batch, predict);
+            for (SaliencyMethod m : methods) {
+                Runnable r = () -> {
+                    // N one-image requests whose single-row session runs are merged, as the pool merges them
+                    BatchedGraphAccess merged = new BatchedGraphAccess(model, inputs, seeds);
+                    for (AttributionContext c : contexts) {
+                        m.compute(new AttributionContext(
+                                c.model(), c.image(), null, c.seed(), c.targetScore(), c.params(), merged));
+                    }
+                };
+                System.out.printf("ratio %s %s %d %.2f%n", name, m.name(), batch, time(r) / predict);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
         }
     }
 
