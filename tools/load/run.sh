@@ -16,6 +16,7 @@ OVERLOAD_SECONDS=${OVERLOAD_SECONDS:-120}  # 0 skips the overload run
 OVERLOAD_FACTOR=${OVERLOAD_FACTOR:-3}
 RECOVERY_SECONDS=${RECOVERY_SECONDS:-10}
 QUEUE_CAPACITY=${QUEUE_CAPACITY:-}         # optional salience.pool.queue-capacity override
+MAX_QUEUE_WAIT=${MAX_QUEUE_WAIT:-}         # optional salience.pool.max-queue-wait, e.g. 20ms
 PATCH=${PATCH:-}                           # a PNG; default: first patch under $PATCHES
 PATCHES=${PATCHES:-$ROOT/../shared/data/idc-patches}
 JAVA_OPTS=${JAVA_OPTS:--Xmx1g}
@@ -65,6 +66,7 @@ start_server() { # $1 = batching true|false
   BASE="http://127.0.0.1:$PORT"
   local extra=()
   [[ -n "$QUEUE_CAPACITY" ]] && extra+=("--salience.pool.queue-capacity=$QUEUE_CAPACITY")
+  [[ -n "$MAX_QUEUE_WAIT" ]] && extra+=("--salience.pool.max-queue-wait=$MAX_QUEUE_WAIT")
   # shellcheck disable=SC2086
   java $JAVA_OPTS -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" \
     --salience.models.dir="$ROOT/models" --salience.pool.batching="$1" "${extra[@]}" \

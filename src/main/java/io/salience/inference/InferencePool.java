@@ -28,9 +28,11 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -308,6 +310,28 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         return (long) (total / properties.concurrency());
     }
 
+    /** Waits for the future; cancels it when the thread's {@link ClientLiveness} check says the client has gone. */
+    private <O> List<O> await(CompletableFuture<List<O>> future, BatchKey key)
+            throws InterruptedException, ExecutionException {
+        BooleanSupplier gone = ClientLiveness.current();
+        if (gone == null) {
+            return future.get();
+        }
+        while (true) {
+            try {
+                return future.get(ClientLiveness.CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException stillRunning) {
+                if (gone.getAsBoolean()) {
+                    future.cancel(false);
+                    throw new PoolRejectedException(
+                            Reason.CANCELLED,
+                            properties.retryAfter(),
+                            "the client disconnected while waiting for " + key);
+                }
+            }
+        }
+    }
+
     /**
      * Runs a request with the default deadline and waits; see {@link #call(BatchKey, List, BatchRunner, Duration)}.
      *
@@ -340,7 +364,7 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
     public <R, O> List<O> call(BatchKey key, List<R> rows, BatchRunner<R, O> runner, Duration deadline) {
         CompletableFuture<List<O>> future = submit(key, rows, runner, deadline);
         try {
-            return future.get();
+            return await(future, key);
         } catch (InterruptedException e) {
             future.cancel(false);
             Thread.currentThread().interrupt();
