@@ -17,6 +17,11 @@ OVERLOAD_FACTOR=${OVERLOAD_FACTOR:-3}
 RECOVERY_SECONDS=${RECOVERY_SECONDS:-10}
 QUEUE_CAPACITY=${QUEUE_CAPACITY:-}         # optional salience.pool.queue-capacity override
 MAX_QUEUE_WAIT=${MAX_QUEUE_WAIT:-}         # optional salience.pool.max-queue-wait, e.g. 20ms
+SERVER_CPUS=${SERVER_CPUS:-}               # optional taskset CPU list for the server, e.g. 0
+CLIENT_CPUS=${CLIENT_CPUS:-}               # optional taskset CPU list for hey, e.g. 1
+SERVER_PIN=(); CLIENT_PIN=()
+[[ -n "$SERVER_CPUS" ]] && SERVER_PIN=(taskset -c "$SERVER_CPUS")
+[[ -n "$CLIENT_CPUS" ]] && CLIENT_PIN=(taskset -c "$CLIENT_CPUS")
 PATCH=${PATCH:-}                           # a PNG; default: first patch under $PATCHES
 PATCHES=${PATCHES:-$ROOT/../shared/data/idc-patches}
 JAVA_OPTS=${JAVA_OPTS:--Xmx1g}
@@ -68,7 +73,7 @@ start_server() { # $1 = batching true|false
   [[ -n "$QUEUE_CAPACITY" ]] && extra+=("--salience.pool.queue-capacity=$QUEUE_CAPACITY")
   [[ -n "$MAX_QUEUE_WAIT" ]] && extra+=("--salience.pool.max-queue-wait=$MAX_QUEUE_WAIT")
   # shellcheck disable=SC2086
-  java $JAVA_OPTS -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" \
+  "${SERVER_PIN[@]}" java $JAVA_OPTS -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" \
     --salience.models.dir="$ROOT/models" --salience.pool.batching="$1" "${extra[@]}" \
     >"$OUT/server-batching-$1.log" 2>&1 &
   SERVER_PID=$!
@@ -96,7 +101,7 @@ accept_of() { # predict and gradient: JSON; grad-cam: PNG
 hey_run() { # endpoint csv hey-args...
   local ep=$1 csv=$2
   shift 2
-  hey "$@" -m POST -T "$CT" -D "$BODY" -A "$(accept_of "$ep")" -o csv "$(url_of "$ep")" >"$csv"
+  "${CLIENT_PIN[@]}" hey "$@" -m POST -T "$CT" -D "$BODY" -A "$(accept_of "$ep")" -o csv "$(url_of "$ep")" >"$csv"
 }
 
 declare -A RPS P50 P99
@@ -113,7 +118,7 @@ for b in $BATCHING; do
   for ep in $ENDPOINTS; do
     for c in $LEVELS; do
       csv="$OUT/$ep-c$c-batching-$b.csv"
-      timeout $((CELL_SECONDS + 60)) hey -z "${CELL_SECONDS}s" -c "$c" -m POST -T "$CT" -D "$BODY" \
+      timeout $((CELL_SECONDS + 60)) "${CLIENT_PIN[@]}" hey -z "${CELL_SECONDS}s" -c "$c" -m POST -T "$CT" -D "$BODY" \
         -A "$(accept_of "$ep")" -o csv "$(url_of "$ep")" >"$csv"
       read -r rows ok rej other errors rps p50 p99 < <(python3 tools/load/stats.py "$csv" "$CELL_SECONDS")
       RPS[$ep,$c,$b]=$rps; P50[$ep,$c,$b]=$p50; P99[$ep,$c,$b]=$p99
@@ -148,7 +153,7 @@ for b in $BATCHING; do
     echo "overload: $ep, sustainable $sustainable req/s, driving $rate req/s ($workers clients x $per_worker req/s) for ${OVERLOAD_SECONDS}s, $sent requests" >&2
     csv="$OUT/overload-$ep.csv"
     start_ns=$(date +%s%N)
-    timeout $((OVERLOAD_SECONDS * 2 + 60)) hey -n "$sent" -c "$workers" -q "$per_worker" -t 60 -m POST -T "$CT" \
+    timeout $((OVERLOAD_SECONDS * 2 + 60)) "${CLIENT_PIN[@]}" hey -n "$sent" -c "$workers" -q "$per_worker" -t 60 -m POST -T "$CT" \
       -D "$BODY" -A "$(accept_of "$ep")" -o csv "$(url_of "$ep")" >"$csv" || true
     end_ns=$(date +%s%N)
     elapsed=$(python3 -c "print(($end_ns - $start_ns) / 1e9)")
@@ -175,7 +180,8 @@ for b in $BATCHING; do
     read -r rows ok rej other errors rps p50 p99 < <(python3 tools/load/stats.py "$csv" "$elapsed" "$sent")
     achieved=$(python3 -c "print(round($rows / $elapsed, 1))")
     ratio=$(python3 -c "print(round($p99 / $unloaded_p99, 2))")
-    curl -s "$BASE/actuator/prometheus" | grep -E '^salience_(requests|rejected)' >"$OUT/overload-metrics.txt" || true
+    curl -s "$BASE/actuator/prometheus" >"$OUT/overload-prometheus.txt" || true
+    grep -E '^salience_(requests|rejected)' "$OUT/overload-prometheus.txt" >"$OUT/overload-metrics.txt" || true
     OVERLOAD_SUMMARY=$(cat <<MD
 
 ### Overload ($ep, batching on, ${OVERLOAD_SECONDS} s)
