@@ -38,6 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class AttributionBenchmarkTest {
 
     private static final int REPEATS = 20;
+    private static final int ROUNDS = 7;
 
     @Test
     void ratios() {
@@ -79,8 +80,8 @@ class AttributionBenchmarkTest {
                     .toList();
             List<float[]> seeds =
                     contexts.stream().map(AttributionContext::seed).toList();
-            double predict = time(() -> model.predictRows(inputs));
-            System.out.printf("predict %s %d %.3f ms%n", name, batch, predict);
+            Runnable predictRun = () -> model.predictRows(inputs);
+            System.out.printf("predict %s %d %.3f ms%n", name, batch, median(rounds(predictRun)));
             for (SaliencyMethod m : methods) {
                 Runnable r = () -> {
                     // N one-image requests whose single-row session runs are merged, as the pool merges them
@@ -90,29 +91,56 @@ class AttributionBenchmarkTest {
                                 c.model(), c.image(), null, c.seed(), c.targetScore(), c.params(), merged));
                     }
                 };
-                System.out.printf("ratio %s %s %d %.2f%n", name, m.name(), batch, time(r) / predict);
+                System.out.printf("ratio %s %s %d %.2f%n", name, m.name(), batch, ratio(r, predictRun));
             }
         }
     }
 
-    /** Median over 7 rounds of the mean time per call, each round at least 200 ms (milliseconds). */
-    private static double time(Runnable r) {
+    /**
+     * Median over 7 rounds of (method time / prediction time), the two timed back to back in each round, so that a
+     * slow drift of the machine's speed cancels out.
+     */
+    private static double ratio(Runnable method, Runnable predict) {
+        warmUp(method);
+        warmUp(predict);
+        double[] ratios = new double[ROUNDS];
+        for (int k = 0; k < ROUNDS; k++) {
+            ratios[k] = round(method) / round(predict);
+        }
+        return median(ratios);
+    }
+
+    private static double[] rounds(Runnable r) {
+        warmUp(r);
+        double[] t = new double[ROUNDS];
+        for (int k = 0; k < ROUNDS; k++) {
+            t[k] = round(r);
+        }
+        return t;
+    }
+
+    private static void warmUp(Runnable r) {
         for (int i = 0; i < 3; i++) {
             r.run();
         }
-        double[] rounds = new double[7];
-        for (int k = 0; k < rounds.length; k++) {
-            int calls = 0;
-            long t0 = System.nanoTime();
-            long elapsed;
-            do {
-                r.run();
-                calls++;
-                elapsed = System.nanoTime() - t0;
-            } while (calls < REPEATS && elapsed < 200_000_000L || calls < 3);
-            rounds[k] = elapsed / 1e6 / calls;
-        }
-        java.util.Arrays.sort(rounds);
-        return rounds[rounds.length / 2];
+    }
+
+    /** Mean time per call over at least 200 ms and 3 calls, at most {@link #REPEATS} calls (milliseconds). */
+    private static double round(Runnable r) {
+        int calls = 0;
+        long t0 = System.nanoTime();
+        long elapsed;
+        do {
+            r.run();
+            calls++;
+            elapsed = System.nanoTime() - t0;
+        } while (calls < REPEATS && elapsed < 200_000_000L || calls < 3);
+        return elapsed / 1e6 / calls;
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        return v[v.length / 2];
     }
 }
