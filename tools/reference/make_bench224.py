@@ -33,6 +33,7 @@ from common import RESOURCES
 import numpy as np
 import tensorflow as tf
 import tf_keras as keras2
+from make_fixtures import calibrate_batchnorm, descriptor_yaml, scale_logits, smooth_images
 
 SEED = 2240
 SIZE = 224
@@ -65,59 +66,6 @@ def build():
     return keras2.Model(inp, x, name="bench224")
 
 
-def smooth_images(rng, n, size=SIZE):
-    """Smooth random RGB images in [0,1], quantised to k/255 (as make_fixtures.py)."""
-    yy, xx = np.meshgrid(np.linspace(0, 1, size), np.linspace(0, 1, size), indexing="ij")
-    out = np.zeros((n, size, size, 3), np.float64)
-    for i in range(n):
-        for c in range(3):
-            v = np.zeros((size, size))
-            for _ in range(3):  # gaussian blobs
-                cy, cx = rng.uniform(0, 1, 2)
-                s = rng.uniform(0.08, 0.3)
-                v += rng.uniform(-1, 1) * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * s * s))
-            for _ in range(2):  # low-frequency waves
-                f = rng.uniform(0.5, 3.0, 2)
-                v += 0.4 * rng.uniform(-1, 1) * np.sin(
-                    2 * np.pi * (f[0] * yy + f[1] * xx) + rng.uniform(0, 2 * np.pi)
-                )
-            v += 0.05 * rng.standard_normal((size, size))  # a little texture
-            v = (v - v.min()) / (v.max() - v.min())
-            out[i, :, :, c] = 0.05 + 0.9 * v
-    return (np.round(out * 255.0) / 255.0).astype(np.float32)
-
-
-def calibrate_batchnorm(model, rng, calib):
-    """Random but alive BN statistics: mean/var near the observed ones, random affine.
-
-    Layers are visited in graph order, so each BN sees the already-calibrated ones
-    before it (as in make_fixtures.py)."""
-    for layer in model.layers:
-        if not isinstance(layer, keras2.layers.BatchNormalization):
-            continue
-        probe = keras2.Model(model.inputs, layer.input)
-        act = probe.predict(calib, verbose=0).reshape(-1, layer.input.shape[-1])
-        mean, std = act.mean(0), act.std(0) + 1e-3
-        c = mean.shape[0]
-        gamma = rng.uniform(0.6, 1.4, c)
-        beta = 0.3 * rng.standard_normal(c)
-        moving_mean = mean + 0.3 * std * rng.standard_normal(c)
-        moving_var = (std**2) * rng.uniform(0.5, 2.0, c)
-        layer.set_weights([w.astype(np.float32) for w in (gamma, beta, moving_mean, moving_var)])
-
-
-def scale_logits(model, calib, spread=1.5):
-    """Centre the logits over the calibration batch and scale them to O(1) spread."""
-    layer = model.get_layer("logits")
-    probe = keras2.Model(model.inputs, layer.output)
-    logits = probe.predict(calib, verbose=0)
-    kernel, bias = layer.get_weights()
-    bias = bias - logits.mean(0)
-    logits = logits - logits.mean(0)
-    factor = spread / (logits.std() + 1e-12)
-    layer.set_weights([kernel * factor, bias * factor])
-
-
 # ---------------------------------------------------------------------------------------
 # Export inspection
 # ---------------------------------------------------------------------------------------
@@ -146,22 +94,7 @@ def folder_bytes(folder):
 
 
 def yaml_text():
-    return f"""name: bench224-keras2
-version: "1"
-savedModel: keras2
-signature: serving_default
-input:
-  layout: NHWC
-  width: {SIZE}
-  height: {SIZE}
-  colorMode: rgb
-  resize: bilinear
-  pipeline:
-    - scale: 0.00392156862745098
-output:
-  kind: softmax
-  labels: [{", ".join(LABELS)}]
-"""
+    return descriptor_yaml("bench224-keras2", "keras2", SIZE, LABELS)
 
 
 def readme_text(params, sizes, inputs, outputs, probs, ops):
@@ -219,12 +152,12 @@ run to run.
 def main():
     model = build()
     rng = np.random.default_rng(SEED)
-    calib = smooth_images(np.random.default_rng(SEED + 7), CALIB_IMAGES)
+    calib = smooth_images(np.random.default_rng(SEED + 7), CALIB_IMAGES, size=SIZE)
     calibrate_batchnorm(model, rng, calib)
     scale_logits(model, calib)
     params = int(model.count_params())
 
-    x = smooth_images(np.random.default_rng(SEED + 99), 2)
+    x = smooth_images(np.random.default_rng(SEED + 99), 2, size=SIZE)
     probs = model.predict(x, verbose=0)
     logits = keras2.Model(model.inputs, model.get_layer("logits").output).predict(x, verbose=0)
     print(f"params={params} probabilities={probs.tolist()} logits={logits.tolist()}")

@@ -227,13 +227,13 @@ COVERS = {
 # ---------------------------------------------------------------------------------------
 
 
-def smooth_images(rng, n):
+def smooth_images(rng, n, size=SIZE):
     """Smooth random RGB images in [0,1], quantised to k/255 (exact as 8-bit PNG)."""
-    yy, xx = np.meshgrid(np.linspace(0, 1, SIZE), np.linspace(0, 1, SIZE), indexing="ij")
-    out = np.zeros((n, SIZE, SIZE, 3), np.float64)
+    yy, xx = np.meshgrid(np.linspace(0, 1, size), np.linspace(0, 1, size), indexing="ij")
+    out = np.zeros((n, size, size, 3), np.float64)
     for i in range(n):
         for c in range(3):
-            v = np.zeros((SIZE, SIZE))
+            v = np.zeros((size, size))
             for _ in range(3):  # gaussian blobs
                 cy, cx = rng.uniform(0, 1, 2)
                 s = rng.uniform(0.08, 0.3)
@@ -243,7 +243,7 @@ def smooth_images(rng, n):
                 v += 0.4 * rng.uniform(-1, 1) * np.sin(
                     2 * np.pi * (f[0] * yy + f[1] * xx) + rng.uniform(0, 2 * np.pi)
                 )
-            v += 0.05 * rng.standard_normal((SIZE, SIZE))  # a little texture
+            v += 0.05 * rng.standard_normal((size, size))  # a little texture
             v = (v - v.min()) / (v.max() - v.min())
             out[i, :, :, c] = 0.05 + 0.9 * v
     return (np.round(out * 255.0) / 255.0).astype(np.float32)
@@ -394,23 +394,28 @@ def saved_model_cli(folder):
     return out
 
 
-def yaml_text(name, export):
-    return f"""name: arch-{name}-{export}
+def descriptor_yaml(model_name, saved_model, size, labels):
+    """The service's model descriptor for an RGB softmax fixture with 1/255 scaling."""
+    return f"""name: {model_name}
 version: "1"
-savedModel: {export}
+savedModel: {saved_model}
 signature: serving_default
 input:
   layout: NHWC
-  width: {SIZE}
-  height: {SIZE}
+  width: {size}
+  height: {size}
   colorMode: rgb
   resize: bilinear
   pipeline:
     - scale: 0.00392156862745098
 output:
   kind: softmax
-  labels: [{", ".join(LABELS)}]
+  labels: [{", ".join(labels)}]
 """
+
+
+def yaml_text(name, export):
+    return descriptor_yaml(f"arch-{name}-{export}", export, SIZE, LABELS)
 
 
 def make(name):

@@ -55,6 +55,11 @@ final class ApiClient {
 
     HttpResponse<byte[]> multipart(String path, String accept, List<Part> parts) {
         String boundary = "----salience-test-" + UUID.randomUUID();
+        return post(path, "multipart/form-data; boundary=" + boundary, multipartBody(boundary, parts), accept);
+    }
+
+    /** A multipart/form-data body of the parts. */
+    static byte[] multipartBody(String boundary, List<Part> parts) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (Part p : parts) {
             StringBuilder h = new StringBuilder();
@@ -73,7 +78,7 @@ final class ApiClient {
             body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
         }
         body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return post(path, "multipart/form-data; boundary=" + boundary, body.toByteArray(), accept);
+        return body.toByteArray();
     }
 
     HttpResponse<byte[]> post(String path, String contentType, byte[] body, String accept) {

@@ -111,18 +111,13 @@ class ClientDisconnectIntegrationTest {
 
     private static byte[] gradCamRequest(byte[] png) {
         String boundary = "----salience-disconnect";
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"p.png\"\r\n"
-                        + "Content-Type: image/png\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-        body.writeBytes(png);
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        byte[] body = ApiClient.multipartBody(boundary, List.of(ApiClient.Part.image("p.png", png)));
         String head = "POST /v1/models/idc-demo/saliency?method=grad-cam HTTP/1.1\r\nHost: localhost\r\n"
                 + "Accept: image/png\r\nContent-Type: multipart/form-data; boundary=" + boundary + "\r\n"
-                + "Content-Length: " + body.size() + "\r\n\r\n";
+                + "Content-Length: " + body.length + "\r\n\r\n";
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         all.writeBytes(head.getBytes(StandardCharsets.US_ASCII));
-        all.writeBytes(body.toByteArray());
+        all.writeBytes(body);
         return all.toByteArray();
     }
 }
