@@ -199,14 +199,6 @@ public final class ModelGraph {
         return List.copyOf(simplified);
     }
 
-    /** Builds (if needed) the program for a graph id; used to compile at load time. */
-    public void compile(String graphId) {
-        switch (graphId) {
-            case "predict" -> predict(new float[0], 0);
-            default -> throw new IllegalArgumentException(graphId);
-        }
-    }
-
     private Program program(String key, java.util.function.Supplier<Program> builder) {
         Program p = programs.get(key);
         if (p != null) {
