@@ -17,6 +17,7 @@ OVERLOAD_FACTOR=${OVERLOAD_FACTOR:-3}
 RECOVERY_SECONDS=${RECOVERY_SECONDS:-10}
 QUEUE_CAPACITY=${QUEUE_CAPACITY:-}         # optional salience.pool.queue-capacity override
 MAX_QUEUE_WAIT=${MAX_QUEUE_WAIT:-}         # optional salience.pool.max-queue-wait, e.g. 20ms
+SERVER_ARGS=${SERVER_ARGS:-}               # extra server arguments, e.g. --server.tomcat.threads.max=8
 SERVER_CPUS=${SERVER_CPUS:-}               # optional taskset CPU list for the server, e.g. 0
 CLIENT_CPUS=${CLIENT_CPUS:-}               # optional taskset CPU list for hey, e.g. 1
 SERVER_PIN=(); CLIENT_PIN=()
@@ -72,6 +73,8 @@ start_server() { # $1 = batching true|false
   local extra=()
   [[ -n "$QUEUE_CAPACITY" ]] && extra+=("--salience.pool.queue-capacity=$QUEUE_CAPACITY")
   [[ -n "$MAX_QUEUE_WAIT" ]] && extra+=("--salience.pool.max-queue-wait=$MAX_QUEUE_WAIT")
+  # shellcheck disable=SC2206
+  [[ -n "$SERVER_ARGS" ]] && extra+=($SERVER_ARGS)
   # shellcheck disable=SC2086
   "${SERVER_PIN[@]}" java $JAVA_OPTS -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" \
     --salience.models.dir="$ROOT/models" --salience.pool.batching="$1" "${extra[@]}" \
