@@ -129,6 +129,25 @@ final class ApiClient {
         return p;
     }
 
+    /** Sum of the samples of a Prometheus metric whose labels contain {@code labelFilter}; fails when there are none. */
+    static double metricSum(String prometheus, String name, String labelFilter) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "^" + java.util.regex.Pattern.quote(name) + "(\\{[^}]*})?\\s+(\\S+)$",
+                        java.util.regex.Pattern.MULTILINE)
+                .matcher(prometheus);
+        double total = 0;
+        boolean found = false;
+        while (m.find()) {
+            String labels = m.group(1) == null ? "" : m.group(1);
+            if (labels.contains(labelFilter)) {
+                total += Double.parseDouble(m.group(2));
+                found = true;
+            }
+        }
+        assertThat(found).as(name + " " + labelFilter + " in\n" + prometheus).isTrue();
+        return total;
+    }
+
     /** A noisy RGB PNG. */
     static byte[] png(int width, int height, long seed) {
         Random rnd = new Random(seed);

@@ -118,24 +118,15 @@ class GracefulShutdownTest {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         while (System.nanoTime() < deadline) {
             String metrics = ApiClient.text(api.get("/actuator/prometheus", "text/plain"));
-            double open = metric(metrics, "salience_requests_accepted_total")
-                    - metric(metrics, "salience_requests_completed_total")
-                    - metric(metrics, "salience_requests_failed_total");
+            double open = ApiClient.metricSum(metrics, "salience_requests_accepted_total", "")
+                    - ApiClient.metricSum(metrics, "salience_requests_completed_total", "")
+                    - ApiClient.metricSum(metrics, "salience_requests_failed_total", "");
             if (open >= n) {
                 return;
             }
             Thread.sleep(20);
         }
         fail("the requests never reached the pool");
-    }
-
-    private static double metric(String prometheus, String name) {
-        for (String line : prometheus.split("\n")) {
-            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        throw new AssertionError("no metric " + name);
     }
 
     private static void assertNotServed(java.util.function.Supplier<HttpResponse<byte[]>> request) {

@@ -29,8 +29,7 @@ class NoDownloadTest {
 
     @Test
     void startsAndPredictsOfflineWithoutDownloadingTheEngine() throws Exception {
-        Path models = TestModels.demoWithBroken();
-        TestModels.deleteTree(models.resolve("broken"));
+        Path models = TestModels.demoOnly();
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path argFile = work.resolve("classpath.args");

@@ -33,6 +33,26 @@ final class TestModels {
 
     /** idc-demo (by absolute path to the committed SavedModel) and a descriptor with {@code colorMode: purple}. */
     static Path demoWithBroken() {
+        Path dir = demoOnly();
+        write(
+                dir.resolve(BROKEN_KEY),
+                """
+                name: broken
+                savedModel: %s
+                input:
+                  width: 50
+                  height: 50
+                  colorMode: purple
+                output:
+                  kind: softmax
+                  labels: [a, b]
+                """
+                        .formatted(yamlPath(DEMO_SAVED_MODEL)));
+        return dir;
+    }
+
+    /** A fresh models folder holding only idc-demo, by absolute path to the committed SavedModel. */
+    static Path demoOnly() {
         Path dir = tempDir("salience-api-models");
         write(
                 dir.resolve("idc-demo/model.yaml"),
@@ -53,20 +73,6 @@ final class TestModels {
                 output:
                   kind: softmax
                   labels: [no-idc, idc]
-                """
-                        .formatted(yamlPath(DEMO_SAVED_MODEL)));
-        write(
-                dir.resolve(BROKEN_KEY),
-                """
-                name: broken
-                savedModel: %s
-                input:
-                  width: 50
-                  height: 50
-                  colorMode: purple
-                output:
-                  kind: softmax
-                  labels: [a, b]
                 """
                         .formatted(yamlPath(DEMO_SAVED_MODEL)));
         return dir;
