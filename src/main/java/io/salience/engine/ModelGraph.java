@@ -1,12 +1,9 @@
 package io.salience.engine;
 
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_AddGradientsWithPrefix;
-import static org.tensorflow.internal.c_api.global.tensorflow.TF_AddInput;
-import static org.tensorflow.internal.c_api.global.tensorflow.TF_FinishOperation;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_GraphImportGraphDef;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_GraphNextOperation;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_ImportGraphDefOptionsAddInputMapping;
-import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewOperation;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationInput;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetAttrShape;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetAttrType;
@@ -30,7 +27,6 @@ import org.tensorflow.internal.c_api.TF_Graph;
 import org.tensorflow.internal.c_api.TF_ImportGraphDefOptions;
 import org.tensorflow.internal.c_api.TF_Input;
 import org.tensorflow.internal.c_api.TF_Operation;
-import org.tensorflow.internal.c_api.TF_OperationDescription;
 import org.tensorflow.internal.c_api.TF_Output;
 import org.tensorflow.internal.c_api.TF_Session;
 import org.tensorflow.internal.c_api.TF_Status;
@@ -45,7 +41,6 @@ import org.tensorflow.proto.NodeDef;
  */
 public final class ModelGraph {
 
-    private static final int DT_FLOAT = 1;
     private static final Set<String> RECTIFIER_GRADS =
             Set.of("ReluGrad", "Relu6Grad", "LeakyReluGrad", "EluGrad", "SeluGrad");
     private static final Set<String> POOLING = Set.of("MaxPool", "MaxPoolV2", "AvgPool", "MaxPool3D");
@@ -424,7 +419,12 @@ public final class ModelGraph {
     private Program buildGradient(Rule rule, TF_Output x, TF_Output extraFetch) {
         int id = nextId++;
         String prefix = ROOT + "/grad" + id;
-        TF_Operation seed = placeholder(ROOT + "/seed" + id, new long[] {-1, classes});
+        long[] seedShape = {-1, classes};
+        TF_Operation seed = Tf.add(graph, "Placeholder", ROOT + "/seed" + id, d -> {
+                    TF_SetAttrType(d, "dtype", Tf.DT_FLOAT);
+                    TF_SetAttrShape(d, "shape", seedShape, seedShape.length);
+                })
+                .oper();
         TF_Output dx = new TF_Output(1);
         try (TF_Status status = TF_Status.newStatus()) {
             TF_Output y = new TF_Output(1).oper(logits.oper()).index(logits.index());
@@ -477,8 +477,7 @@ public final class ModelGraph {
         int i = 0;
         for (TF_Operation g : grads) {
             TF_Output incoming = TF_OperationInput(new TF_Input().oper(g).index(0));
-            TF_Operation relu = unary("Relu", prefix + "/" + rule.id() + "_" + i++, incoming);
-            TF_Output reluOut = new TF_Output().oper(relu).index(0);
+            TF_Output reluOut = Tf.add(graph, "Relu", prefix + "/" + rule.id() + "_" + i++, incoming);
             try (TF_Status status = TF_Status.newStatus()) {
                 if (rule == Rule.GUIDED) {
                     TF_UpdateEdge(graph, reluOut, new TF_Input().oper(g).index(0), status);
@@ -489,27 +488,6 @@ public final class ModelGraph {
             }
         }
         return grads.size();
-    }
-
-    private TF_Operation placeholder(String name, long[] shape) {
-        TF_OperationDescription d = TF_NewOperation(graph, "Placeholder", name);
-        TF_SetAttrType(d, "dtype", DT_FLOAT);
-        TF_SetAttrShape(d, "shape", shape, shape.length);
-        return finish(d, name);
-    }
-
-    private TF_Operation unary(String type, String name, TF_Output in) {
-        TF_OperationDescription d = TF_NewOperation(graph, type, name);
-        TF_AddInput(d, in);
-        return finish(d, name);
-    }
-
-    private static TF_Operation finish(TF_OperationDescription d, String name) {
-        try (TF_Status status = TF_Status.newStatus()) {
-            TF_Operation op = TF_FinishOperation(d, status);
-            Tf.check(status, "Cannot add " + name);
-            return op;
-        }
     }
 
     // ---------------------------------------------------------------- running

@@ -21,8 +21,6 @@ import org.tensorflow.internal.c_api.TF_Tensor;
 /** One {@code TF_SessionRun} with float feeds and fetches; every tensor it creates is deleted before it returns. */
 final class SessionRunner {
 
-    private static final int DT_FLOAT = 1;
-
     private SessionRunner() {}
 
     static ModelGraph.Outputs run(
@@ -54,7 +52,7 @@ final class SessionRunner {
             for (int i = 0; i < no; i++) {
                 TF_Tensor t = outVals.get(TF_Tensor.class, i);
                 try {
-                    if (TF_TensorType(t) != DT_FLOAT) {
+                    if (TF_TensorType(t) != Tf.DT_FLOAT) {
                         throw new EngineException("Fetched tensor " + i + " is not float32");
                     }
                     long[] shape = new long[TF_NumDims(t)];
@@ -80,7 +78,7 @@ final class SessionRunner {
     }
 
     private static TF_Tensor toTensor(ModelGraph.TensorBuffer b) {
-        TF_Tensor t = TF_AllocateTensor(DT_FLOAT, b.shape(), b.shape().length, (long) b.data().length * Float.BYTES);
+        TF_Tensor t = TF_AllocateTensor(Tf.DT_FLOAT, b.shape(), b.shape().length, (long) b.data().length * Float.BYTES);
         new FloatPointer(TF_TensorData(t)).put(b.data());
         return t;
     }
