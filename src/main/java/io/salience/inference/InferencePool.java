@@ -121,6 +121,8 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
     private final MeterRegistry registry;
     /** Measured cost of one row per key (nanoseconds, exponentially weighted), for {@code max-queue-wait}. */
     private final Map<BatchKey, Double> nanosPerRow = new HashMap<>();
+    /** Rows not yet started of the waiting requests, per key (kept with {@code waiting}). */
+    private final Map<BatchKey, Integer> waitingRows = new HashMap<>();
 
     private final AtomicInteger queueDepth = new AtomicInteger();
     private final AtomicInteger inflight = new AtomicInteger();
@@ -246,6 +248,7 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
             }
             live.add(job);
             waiting.add(job);
+            addWaitingRowsLocked(key, job.rows.size());
             waitingByKey.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(job);
             queueDepth.set(waiting.size());
             job.expiry = timer.schedule(() -> expire(job), timeoutNanos, TimeUnit.NANOSECONDS);
@@ -304,8 +307,8 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
     /** Estimated time until the work waiting now has started: rows × measured cost per row, over the workers. */
     private long queuedWorkNanosLocked() {
         double total = 0;
-        for (Job job : waiting) {
-            total += (job.rows.size() - job.nextRow) * nanosPerRow.getOrDefault(job.key, 0.0);
+        for (Map.Entry<BatchKey, Integer> e : waitingRows.entrySet()) {
+            total += e.getValue() * nanosPerRow.getOrDefault(e.getKey(), 0.0);
         }
         return (long) (total / properties.concurrency());
     }
@@ -620,8 +623,15 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         }
     }
 
+    private void addWaitingRowsLocked(BatchKey key, int delta) {
+        if (delta != 0) {
+            waitingRows.merge(key, delta, (a, b) -> a + b == 0 ? null : a + b);
+        }
+    }
+
     private void unqueueLocked(Job job) {
         if (waiting.remove(job)) {
+            addWaitingRowsLocked(job.key, -(job.rows.size() - job.nextRow));
             LinkedHashSet<Job> sameKey = waitingByKey.get(job.key);
             sameKey.remove(job);
             if (sameKey.isEmpty()) {
@@ -715,6 +725,7 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         int n = Math.min(job.rows.size() - job.nextRow, batch.room());
         batch.add(new Segment(job, job.nextRow, n));
         job.nextRow += n;
+        addWaitingRowsLocked(job.key, -n);
         if (job.nextRow == job.rows.size()) {
             unqueueLocked(job);
         }
