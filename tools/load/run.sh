@@ -17,6 +17,8 @@ OVERLOAD_FACTOR=${OVERLOAD_FACTOR:-3}
 RECOVERY_SECONDS=${RECOVERY_SECONDS:-10}
 QUEUE_CAPACITY=${QUEUE_CAPACITY:-}         # optional salience.pool.queue-capacity override
 MAX_QUEUE_WAIT=${MAX_QUEUE_WAIT:-}         # optional salience.pool.max-queue-wait, e.g. 20ms
+MAX_IN_FLIGHT=${MAX_IN_FLIGHT:-}           # optional salience.pool.max-in-flight, e.g. 3
+OVERLOAD_PROCS=${OVERLOAD_PROCS:-64}       # hey processes of the overload run, started phase-staggered
 SERVER_ARGS=${SERVER_ARGS:-}               # extra server arguments, e.g. --server.tomcat.threads.max=8
 SERVER_CPUS=${SERVER_CPUS:-}               # optional taskset CPU list for the server, e.g. 0
 CLIENT_CPUS=${CLIENT_CPUS:-}               # optional taskset CPU list for hey, e.g. 1
@@ -67,22 +69,25 @@ trap stop_server EXIT INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-start_server() { # $1 = batching true|false
+start_server() { # $1 = batching true|false, $2 = log name; overload settings apply when $2 is "overload"
   PORT=$(free_port)
   BASE="http://127.0.0.1:$PORT"
   local extra=()
   [[ -n "$QUEUE_CAPACITY" ]] && extra+=("--salience.pool.queue-capacity=$QUEUE_CAPACITY")
-  [[ -n "$MAX_QUEUE_WAIT" ]] && extra+=("--salience.pool.max-queue-wait=$MAX_QUEUE_WAIT")
+  if [[ "${2:-}" == overload ]]; then
+    [[ -n "$MAX_QUEUE_WAIT" ]] && extra+=("--salience.pool.max-queue-wait=$MAX_QUEUE_WAIT")
+    [[ -n "$MAX_IN_FLIGHT" ]] && extra+=("--salience.pool.max-in-flight=$MAX_IN_FLIGHT")
+  fi
   # shellcheck disable=SC2206
   [[ -n "$SERVER_ARGS" ]] && extra+=($SERVER_ARGS)
   # shellcheck disable=SC2086
   "${SERVER_PIN[@]}" java $JAVA_OPTS -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" \
     --salience.models.dir="$ROOT/models" --salience.pool.batching="$1" "${extra[@]}" \
-    >"$OUT/server-batching-$1.log" 2>&1 &
+    >"$OUT/server-${2:-batching-$1}.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 360); do
     if curl -fs "$BASE/actuator/health/readiness" >/dev/null 2>&1; then return 0; fi
-    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server died, see $OUT/server-batching-$1.log" >&2; exit 1; }
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server died, see $OUT/server-${2:-batching-$1}.log" >&2; exit 1; }
     sleep 0.5
   done
   echo "server not ready after 180 s, see $OUT/server-batching-$1.log" >&2
@@ -130,35 +135,58 @@ for b in $BATCHING; do
     done
   done
   if [[ "$b" == true && "$OVERLOAD_SECONDS" -gt 0 ]]; then
-    OVERLOAD_BASE="$BASE"
-    # ---- overload on the batching=true server (kept running for it)
+    # ---- overload: the sustainable rate comes from the sweep (default settings); the overload server is started
+    # afresh with the overload settings (MAX_IN_FLIGHT, MAX_QUEUE_WAIT), and its unloaded p99 is measured on it.
     ep=$OVERLOAD_ENDPOINT
     sustainable=0
     for c in $LEVELS; do
       sustainable=$(python3 -c "print(max($sustainable, ${RPS[$ep,$c,$b]}))")
     done
-    unloaded_p99=${P99[$ep,1,$b]}
     if ! python3 -c "import sys; sys.exit(0 if $sustainable > 0 else 1)"; then
       echo "no successful $ep requests in the sweep; skipping the overload run" >&2
       stop_server; continue
     fi
+    stop_server
+    start_server true overload
+    echo "overload server on $BASE (max-in-flight ${MAX_IN_FLIGHT:-off}, max-queue-wait ${MAX_QUEUE_WAIT:-off})" >&2
+    hey_run "$ep" "$OUT/warmup.csv" -n 40 -c 4
+    csv="$OUT/overload-$ep-unloaded.csv"
+    timeout $((CELL_SECONDS + 60)) "${CLIENT_PIN[@]}" hey -z "${CELL_SECONDS}s" -c 1 -m POST -T "$CT" -D "$BODY" \
+      -A "$(accept_of "$ep")" -o csv "$(url_of "$ep")" >"$csv"
+    read -r _ _ _ _ _ _ _ unloaded_p99 < <(python3 tools/load/stats.py "$csv" "$CELL_SECONDS")
     rate=$(python3 -c "print(round($OVERLOAD_FACTOR * $sustainable, 1))")
-    workers=$(python3 -c "import math; print(min(512, max(16, math.ceil($rate))))")
+    # hey -q paces each worker with its own ticker and all workers of one hey start together, so one hey with
+    # W workers sends bursts of W requests once per W/rate seconds. The offered load is spread instead over
+    # OVERLOAD_PROCS hey processes whose start times are staggered across that period: bursts of
+    # W/OVERLOAD_PROCS requests, evenly spaced.
+    procs=$OVERLOAD_PROCS
+    workers=$(python3 -c "import math; w = min(512, max(16, math.ceil($rate))); print(math.ceil(w / $procs) * $procs)")
+    per_proc=$((workers / procs))
     per_worker=$(python3 -c "print(round($rate / $workers, 3))")
     sent_per_worker=$(python3 -c "import math; print(math.ceil($per_worker * $OVERLOAD_SECONDS))")
     sent=$((sent_per_worker * workers))
+    stagger=$(python3 -c "print(round(1 / $per_worker / $procs, 4))")
     # Single-request latency as seen by curl (the recovery probe), unloaded.
     probe() {
       curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -X POST -H "Content-Type: $CT" \
         -H "Accept: $(accept_of "$ep")" --data-binary "@$BODY" "$(url_of "$ep")"
     }
     probe_base=$(for _ in $(seq 1 30); do probe; sleep 0.05; done | awk '$1==200 {print $2*1000}' | sort -n | awk '{a[NR]=$1} END {print a[int(NR*0.99+0.999)]}')
-    echo "overload: $ep, sustainable $sustainable req/s, driving $rate req/s ($workers clients x $per_worker req/s) for ${OVERLOAD_SECONDS}s, $sent requests" >&2
+    echo "overload: $ep, sustainable $sustainable req/s, driving $rate req/s ($procs hey x $per_proc clients x $per_worker req/s, staggered by ${stagger}s) for ${OVERLOAD_SECONDS}s, $sent requests" >&2
     csv="$OUT/overload-$ep.csv"
     start_ns=$(date +%s%N)
-    timeout $((OVERLOAD_SECONDS * 2 + 60)) "${CLIENT_PIN[@]}" hey -n "$sent" -c "$workers" -q "$per_worker" -t 60 -m POST -T "$CT" \
-      -D "$BODY" -A "$(accept_of "$ep")" -o csv "$(url_of "$ep")" >"$csv" || true
+    hey_pids=()
+    for p in $(seq 1 "$procs"); do
+      timeout $((OVERLOAD_SECONDS * 2 + 60)) "${CLIENT_PIN[@]}" hey -n "$((sent_per_worker * per_proc))" -c "$per_proc" \
+        -q "$per_worker" -t 60 -m POST -T "$CT" -D "$BODY" -A "$(accept_of "$ep")" -o csv "$(url_of "$ep")" \
+        >"$OUT/overload-$ep-$p.csv" &
+      hey_pids+=($!)
+      sleep "$stagger"
+    done
+    wait "${hey_pids[@]}" || true
     end_ns=$(date +%s%N)
+    head -1 "$OUT/overload-$ep-1.csv" >"$csv"
+    for p in $(seq 1 "$procs"); do tail -n +2 "$OUT/overload-$ep-$p.csv" >>"$csv"; rm -f "$OUT/overload-$ep-$p.csv"; done
     elapsed=$(python3 -c "print(($end_ns - $start_ns) / 1e9)")
     # Recovery: poll single requests until 3 in a row are 200 within 2x the unloaded probe p99.
     limit=$(python3 -c "print(2 * $probe_base)")
@@ -187,7 +215,7 @@ for b in $BATCHING; do
     grep -E '^salience_(requests|rejected)' "$OUT/overload-prometheus.txt" >"$OUT/overload-metrics.txt" || true
     OVERLOAD_SUMMARY=$(cat <<MD
 
-### Overload ($ep, batching on, ${OVERLOAD_SECONDS} s)
+### Overload ($ep, batching on, ${OVERLOAD_SECONDS} s, max-in-flight ${MAX_IN_FLIGHT:-off}, max-queue-wait ${MAX_QUEUE_WAIT:-off})
 
 | sustainable | offered | achieved | sent | 200 | 503 | other status | transport errors | accepted p50 | accepted p99 | unloaded p99 (1 client) | p99 ratio | recovery (3 probes in a row ≤ 2× ${probe_base} ms) |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|

@@ -127,14 +127,10 @@ public class ProblemAdvice {
 
     @ExceptionHandler(PoolRejectedException.class)
     ResponseEntity<ProblemDetail> rejected(PoolRejectedException e) {
-        ProblemDetail p =
-                problem(HttpStatus.SERVICE_UNAVAILABLE, Problems.OVERLOADED, "Service overloaded", e.getMessage());
-        p.setProperty("reason", e.reason().tag());
-        long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
+                .header(HttpHeaders.RETRY_AFTER, AdmissionFilter.retryAfterSeconds(e))
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(p);
+                .body(AdmissionFilter.overloaded(e));
     }
 
     @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
@@ -183,7 +179,7 @@ public class ProblemAdvice {
         return respond(problem(HttpStatus.CONTENT_TOO_LARGE, Problems.TOO_LARGE, "Payload too large", detail));
     }
 
-    private static ProblemDetail problem(HttpStatus status, URI type, String title, String detail) {
+    static ProblemDetail problem(HttpStatus status, URI type, String title, String detail) {
         ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
         p.setType(type);
         p.setTitle(title);

@@ -1,24 +1,29 @@
 package io.salience.api;
 
 import io.salience.inference.InferencePool;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import tools.jackson.databind.json.JsonMapper;
 
-/** Fail-fast admission and disconnect detection on the endpoints that run models. */
+/** Admission of model work (first filter) and disconnect detection on the endpoints that run models. */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
 
-    private final InferencePool pool;
-
-    WebConfiguration(InferencePool pool) {
-        this.pool = pool;
+    @Bean
+    FilterRegistrationBean<AdmissionFilter> admissionFilter(InferencePool pool, JsonMapper json) {
+        FilterRegistrationBean<AdmissionFilter> registration =
+                new FilterRegistrationBean<>(new AdmissionFilter(pool, json));
+        registration.addUrlPatterns("/v1/models/*");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
     }
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(new AdmissionInterceptor(pool))
-                .addPathPatterns("/v1/models/*/predict", "/v1/models/*/saliency");
         registry.addInterceptor(new DisconnectInterceptor())
                 .addPathPatterns("/v1/models/*/predict", "/v1/models/*/saliency");
     }

@@ -46,7 +46,9 @@ import org.springframework.stereotype.Component;
  *
  * <ul>
  *   <li>Admission: {@link #submit} admits a request or throws {@link PoolRejectedException} at once (queue full,
- *       shutting down); it never blocks.
+ *       shutting down); it never blocks. The web layer admits each HTTP model request once, before its upload is
+ *       read, with {@link #admit()}, which also enforces {@code max-in-flight}; the pool calls of an admitted
+ *       request are then not rejected for queue space.
  *   <li>Order: the oldest waiting request's key goes next (FIFO across keys). Its rows, then rows of further waiting
  *       requests with the same key in admission order, fill one runner call of at most {@code max-batch} rows. A
  *       request with more rows is split into chunks that may run in separate batches (in parallel when
@@ -68,8 +70,8 @@ import org.springframework.stereotype.Component;
  *
  * <p>Metrics: {@code salience.queue.wait} (timer, per request, admission to start of its first chunk),
  * {@code salience.compute} (timer per batch run, tags {@code model}, {@code method} = graph), {@code
- * salience.batch.size} (summary, rows per run), gauges {@code salience.inflight} (batches running) and {@code
- * salience.queue.depth} (requests waiting), counters {@code salience.requests.accepted}, {@code
+ * salience.batch.size} (summary, rows per run), gauges {@code salience.inflight} (batches running), {@code
+ * salience.queue.depth} (requests waiting) and {@code salience.requests.in.flight} (open admissions), counters {@code salience.requests.accepted}, {@code
  * salience.requests.completed}, {@code salience.requests.failed} and {@code salience.rejected} (tags {@code reason} =
  * queue_full|deadline|cancelled|shutting_down and {@code phase} = submit|admitted). Every accepted request ends in
  * exactly one of completed, failed or rejected with {@code phase=admitted}, so {@code accepted == completed + failed
@@ -112,6 +114,9 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
     private final Set<Job> live = new HashSet<>();
 
     private int idleWorkers;
+    /** Admissions from {@link #admit} not yet closed. */
+    private int admittedRequests;
+
     private volatile boolean accepting = true;
     private volatile boolean terminated;
 
@@ -124,7 +129,11 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
     /** Rows not yet started of the waiting requests, per key (kept with {@code waiting}). */
     private final Map<BatchKey, Integer> waitingRows = new HashMap<>();
 
+    /** The open admission of each request thread. */
+    private final ThreadLocal<Admission> currentAdmission = new ThreadLocal<>();
+
     private final AtomicInteger queueDepth = new AtomicInteger();
+    private final AtomicInteger requestsInFlight = new AtomicInteger();
     private final AtomicInteger inflight = new AtomicInteger();
     private final Timer queueWait;
     private final DistributionSummary batchSize;
@@ -161,6 +170,9 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
                 .register(registry);
         Gauge.builder("salience.queue.depth", queueDepth, AtomicInteger::get)
                 .description("Requests waiting with rows not yet started")
+                .register(registry);
+        Gauge.builder("salience.requests.in.flight", requestsInFlight, AtomicInteger::get)
+                .description("HTTP model requests admitted and not yet answered (max-in-flight counts these)")
                 .register(registry);
         this.accepted = Counter.builder("salience.requests.accepted")
                 .description("Requests admitted to the queue")
@@ -237,9 +249,14 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         Job job = new Job(key, new ArrayList<>(rows), erased, now, now + timeoutNanos);
         job.future.whenComplete((value, error) -> onFutureDone(job));
 
+        boolean partOfAdmitted = openAdmission() != null;
         lock.lock();
         try {
-            admitLocked(key);
+            if (!partOfAdmitted) {
+                admitLocked(key);
+            } else if (terminated) {
+                throw rejectAtSubmit(Reason.SHUTTING_DOWN, key, "the inference pool has shut down");
+            }
             accepted.increment();
             if (job.rows.isEmpty()) {
                 job.finished = true;
@@ -262,18 +279,79 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
     }
 
     /**
-     * Fails fast, before a request's upload is read, when {@link #submit} would reject it now: the queue is full or
-     * the pool is shutting down. Counted like a rejection at submit. A request that passes may still be rejected by
-     * {@code submit} if the queue fills in between.
+     * Admits one model request before its upload is read, or rejects it at once: when {@link #submit} would reject
+     * now (queue full, {@code max-queue-wait} exceeded, shutting down) or when {@code max-in-flight} admissions are
+     * open. Counted like a rejection at submit.
      *
+     * <p>The admission is bound to the calling thread until closed. Work that thread submits meanwhile belongs to
+     * the admitted request: it is not rejected for queue space or shutdown (so a request is never dropped between
+     * two of its pool calls), though deadlines and cancellation still apply. Shutdown lets open admissions finish
+     * within its timeout. Close it in the same thread when the request has been answered.
+     *
+     * @return the open admission
      * @throws PoolRejectedException with {@link Reason#QUEUE_FULL} or {@link Reason#SHUTTING_DOWN}
+     * @throws IllegalStateException if this thread already holds an open admission
      */
-    public void checkAdmission() {
+    public Admission admit() {
+        if (openAdmission() != null) {
+            throw new IllegalStateException("this thread already holds an admission");
+        }
         lock.lock();
         try {
             admitLocked(null);
+            int max = properties.maxInFlight();
+            if (max > 0 && admittedRequests >= max) {
+                throw rejectAtSubmit(
+                        Reason.QUEUE_FULL,
+                        null,
+                        "the service is answering " + admittedRequests + " model requests (max-in-flight " + max + ")");
+            }
+            admittedRequests++;
+            requestsInFlight.set(admittedRequests);
         } finally {
             lock.unlock();
+        }
+        Admission admission = new Admission();
+        currentAdmission.set(admission);
+        return admission;
+    }
+
+    /** The calling thread's admission, if it holds one that is still open. */
+    private Admission openAdmission() {
+        Admission a = currentAdmission.get();
+        return a == null || a.closed ? null : a;
+    }
+
+    /** A model request admitted by {@link #admit()}; close it once the request has been answered. */
+    public final class Admission implements AutoCloseable {
+
+        private volatile boolean closed;
+
+        private Admission() {}
+
+        /** Ends the admission and unbinds it from the thread; idempotent. */
+        @Override
+        public void close() {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+            }
+            if (currentAdmission.get() == this) {
+                currentAdmission.remove();
+            }
+            lock.lock();
+            try {
+                admittedRequests--;
+                requestsInFlight.set(admittedRequests);
+                if (admittedRequests == 0 && !accepting) {
+                    drained.signalAll();
+                    wakeEveryoneLocked(); // idle workers may exit now
+                }
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -406,6 +484,16 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
     }
 
     /**
+     * HTTP model requests admitted by {@link #admit()} and not yet closed (the {@code salience.requests.in.flight}
+     * gauge).
+     *
+     * @return the open admissions
+     */
+    public int requestsInFlight() {
+        return requestsInFlight.get();
+    }
+
+    /**
      * Batches running (the {@code salience.inflight} gauge).
      *
      * @return the number of runner calls in progress
@@ -440,10 +528,13 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         try {
             if (accepting) {
                 accepting = false;
-                LOG.info("Inference pool shutting down; {} requests admitted and unfinished", live.size());
+                LOG.info(
+                        "Inference pool shutting down; {} jobs and {} HTTP requests admitted and unfinished",
+                        live.size(),
+                        admittedRequests);
             }
             wakeEveryoneLocked();
-            while (!live.isEmpty() && remaining > 0 && !terminated) {
+            while ((!live.isEmpty() || admittedRequests > 0) && remaining > 0 && !terminated) {
                 try {
                     remaining = drained.awaitNanos(remaining);
                 } catch (InterruptedException e) {
@@ -451,7 +542,7 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
                     break;
                 }
             }
-            clean = live.isEmpty();
+            clean = live.isEmpty() && admittedRequests == 0;
             if (!clean) {
                 LOG.warn("Inference pool shutdown timed out; failing {} unfinished requests", live.size());
                 for (Job job : new ArrayList<>(live)) {
@@ -682,7 +773,7 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
             }
             Job head = oldestEligibleLocked();
             if (head == null) {
-                if (!accepting && waiting.isEmpty()) {
+                if (!accepting && waiting.isEmpty() && admittedRequests == 0) {
                     return null; // nothing can arrive any more
                 }
                 idleWorkers++;

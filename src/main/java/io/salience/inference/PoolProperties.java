@@ -4,6 +4,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import java.util.function.Consumer;
 import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -39,6 +40,11 @@ import org.springframework.validation.annotation.Validated;
  *     by count. When the work already queued is estimated to take longer than this (rows waiting × the measured
  *     seconds per row of their model and graph, divided by {@code concurrency}), a new request is rejected at once
  *     with {@link PoolRejectedException.Reason#QUEUE_FULL}, so accepted requests wait at most about this long.
+ * @param maxInFlight {@code salience.pool.max-in-flight}, default 0 (off), 0..100000: the most HTTP model requests
+ *     admitted at once, counted from admission (before the upload is read) until the response is done, whatever
+ *     phase they are in (reading, decoding, queued, running, encoding). One more is rejected at once with
+ *     {@link PoolRejectedException.Reason#QUEUE_FULL}. This bounds the latency of accepted requests under overload
+ *     (Little's law: about max-in-flight / throughput); the queue limits see only work already in the pool.
  */
 @Validated
 @ConfigurationProperties("salience.pool")
@@ -51,7 +57,8 @@ public record PoolProperties(
         @DefaultValue("30s") @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 10) Duration defaultDeadline,
         @DefaultValue("1s") @NotNull @DurationMin(millis = 0) @DurationMax(hours = 1) Duration retryAfter,
         @DefaultValue("30s") @NotNull @DurationMin(millis = 0) @DurationMax(minutes = 10) Duration shutdownTimeout,
-        @DefaultValue("0ms") @NotNull @DurationMin(millis = 0) @DurationMax(minutes = 10) Duration maxQueueWait) {
+        @DefaultValue("0ms") @NotNull @DurationMin(millis = 0) @DurationMax(minutes = 10) Duration maxQueueWait,
+        @DefaultValue("0") @Min(0) @Max(MAX_QUEUE_CAPACITY) int maxInFlight) {
 
     /** Upper limit of {@code concurrency}. */
     public static final int MAX_CONCURRENCY = 64;
@@ -79,133 +86,101 @@ public record PoolProperties(
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(30),
-                Duration.ZERO);
+                Duration.ZERO,
+                0);
     }
 
     /** A copy with another {@code concurrency}. */
     public PoolProperties withConcurrency(int value) {
-        return new PoolProperties(
-                value,
-                queueCapacity,
-                maxBatch,
-                batching,
-                batchWindow,
-                defaultDeadline,
-                retryAfter,
-                shutdownTimeout,
-                maxQueueWait);
+        return copy(c -> c.concurrency = value);
     }
 
     /** A copy with another {@code queue-capacity}. */
     public PoolProperties withQueueCapacity(int value) {
-        return new PoolProperties(
-                concurrency,
-                value,
-                maxBatch,
-                batching,
-                batchWindow,
-                defaultDeadline,
-                retryAfter,
-                shutdownTimeout,
-                maxQueueWait);
+        return copy(c -> c.queueCapacity = value);
     }
 
     /** A copy with another {@code max-batch}. */
     public PoolProperties withMaxBatch(int value) {
-        return new PoolProperties(
-                concurrency,
-                queueCapacity,
-                value,
-                batching,
-                batchWindow,
-                defaultDeadline,
-                retryAfter,
-                shutdownTimeout,
-                maxQueueWait);
+        return copy(c -> c.maxBatch = value);
     }
 
     /** A copy with another {@code batching}. */
     public PoolProperties withBatching(boolean value) {
-        return new PoolProperties(
-                concurrency,
-                queueCapacity,
-                maxBatch,
-                value,
-                batchWindow,
-                defaultDeadline,
-                retryAfter,
-                shutdownTimeout,
-                maxQueueWait);
+        return copy(c -> c.batching = value);
     }
 
     /** A copy with another {@code batch-window}. */
     public PoolProperties withBatchWindow(Duration value) {
-        return new PoolProperties(
-                concurrency,
-                queueCapacity,
-                maxBatch,
-                batching,
-                value,
-                defaultDeadline,
-                retryAfter,
-                shutdownTimeout,
-                maxQueueWait);
+        return copy(c -> c.batchWindow = value);
     }
 
     /** A copy with another {@code default-deadline}. */
     public PoolProperties withDefaultDeadline(Duration value) {
-        return new PoolProperties(
-                concurrency,
-                queueCapacity,
-                maxBatch,
-                batching,
-                batchWindow,
-                value,
-                retryAfter,
-                shutdownTimeout,
-                maxQueueWait);
+        return copy(c -> c.defaultDeadline = value);
     }
 
     /** A copy with another {@code retry-after}. */
     public PoolProperties withRetryAfter(Duration value) {
-        return new PoolProperties(
-                concurrency,
-                queueCapacity,
-                maxBatch,
-                batching,
-                batchWindow,
-                defaultDeadline,
-                value,
-                shutdownTimeout,
-                maxQueueWait);
+        return copy(c -> c.retryAfter = value);
     }
 
     /** A copy with another {@code shutdown-timeout}. */
     public PoolProperties withShutdownTimeout(Duration value) {
-        return new PoolProperties(
-                concurrency,
-                queueCapacity,
-                maxBatch,
-                batching,
-                batchWindow,
-                defaultDeadline,
-                retryAfter,
-                value,
-                maxQueueWait);
+        return copy(c -> c.shutdownTimeout = value);
     }
 
     /** A copy with another {@code max-queue-wait}. */
     public PoolProperties withMaxQueueWait(Duration value) {
+        return copy(c -> c.maxQueueWait = value);
+    }
+
+    /** A copy with another {@code max-in-flight}. */
+    public PoolProperties withMaxInFlight(int value) {
+        return copy(c -> c.maxInFlight = value);
+    }
+
+    private PoolProperties copy(Consumer<Fields> change) {
+        Fields f = new Fields(this);
+        change.accept(f);
         return new PoolProperties(
-                concurrency,
-                queueCapacity,
-                maxBatch,
-                batching,
-                batchWindow,
-                defaultDeadline,
-                retryAfter,
-                shutdownTimeout,
-                value);
+                f.concurrency,
+                f.queueCapacity,
+                f.maxBatch,
+                f.batching,
+                f.batchWindow,
+                f.defaultDeadline,
+                f.retryAfter,
+                f.shutdownTimeout,
+                f.maxQueueWait,
+                f.maxInFlight);
+    }
+
+    /** The fields of a copy being made. */
+    private static final class Fields {
+        int concurrency;
+        int queueCapacity;
+        int maxBatch;
+        boolean batching;
+        Duration batchWindow;
+        Duration defaultDeadline;
+        Duration retryAfter;
+        Duration shutdownTimeout;
+        Duration maxQueueWait;
+        int maxInFlight;
+
+        Fields(PoolProperties p) {
+            concurrency = p.concurrency;
+            queueCapacity = p.queueCapacity;
+            maxBatch = p.maxBatch;
+            batching = p.batching;
+            batchWindow = p.batchWindow;
+            defaultDeadline = p.defaultDeadline;
+            retryAfter = p.retryAfter;
+            shutdownTimeout = p.shutdownTimeout;
+            maxQueueWait = p.maxQueueWait;
+            maxInFlight = p.maxInFlight;
+        }
     }
 
     /**
@@ -223,6 +198,7 @@ public record PoolProperties(
         checkRange("retry-after", retryAfter, Duration.ZERO, MAX_RETRY_AFTER);
         checkRange("shutdown-timeout", shutdownTimeout, Duration.ZERO, MAX_SHUTDOWN_TIMEOUT);
         checkRange("max-queue-wait", maxQueueWait, Duration.ZERO, MAX_DEADLINE);
+        checkRange("max-in-flight", maxInFlight, 0, MAX_QUEUE_CAPACITY);
     }
 
     private static void checkRange(String name, int value, int min, int max) {

@@ -40,7 +40,8 @@ class InferencePoolSpringTest {
                         "salience.pool.default-deadline=2m",
                         "salience.pool.retry-after=3s",
                         "salience.pool.shutdown-timeout=10s",
-                        "salience.pool.max-queue-wait=250ms")
+                        "salience.pool.max-queue-wait=250ms",
+                        "salience.pool.max-in-flight=12")
                 .run(context -> assertThat(context.getBean(PoolProperties.class))
                         .isEqualTo(new PoolProperties(
                                 3,
@@ -51,7 +52,8 @@ class InferencePoolSpringTest {
                                 Duration.ofMinutes(2),
                                 Duration.ofSeconds(3),
                                 Duration.ofSeconds(10),
-                                Duration.ofMillis(250))));
+                                Duration.ofMillis(250),
+                                12)));
     }
 
     @Test
@@ -65,7 +67,8 @@ class InferencePoolSpringTest {
                 "salience.pool.default-deadline=11m",
                 "salience.pool.default-deadline=0s",
                 "salience.pool.retry-after=-1s",
-                "salience.pool.max-queue-wait=11m")) {
+                "salience.pool.max-queue-wait=11m",
+                "salience.pool.max-in-flight=-1")) {
             contextRunner.withPropertyValues(bad).run(context -> assertThat(context)
                     .as(bad)
                     .hasFailed()
@@ -96,6 +99,7 @@ class InferencePoolSpringTest {
                     .contains("salience_batch_size_bucket")
                     .contains("salience_inflight")
                     .contains("salience_queue_depth")
+                    .contains("salience_requests_in_flight")
                     .contains("salience_rejected_total")
                     .contains("reason=\"queue_full\"")
                     .contains("salience_requests_accepted_total")

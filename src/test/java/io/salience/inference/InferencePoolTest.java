@@ -351,7 +351,7 @@ class InferencePoolTest {
                         assertThat(e.getMessage()).contains("max-queue-wait (150 ms)");
                     });
         }
-        assertThatThrownBy(pool::checkAdmission).isInstanceOf(PoolRejectedException.class);
+        assertThatThrownBy(pool::admit).isInstanceOf(PoolRejectedException.class);
         assertThat(pool.queueDepth()).isEqualTo(2); // far below queue-capacity (64)
         runner.release.countDown();
         assertThat(first.get(WAIT_S, TimeUnit.SECONDS)).containsExactly(1, 2);
@@ -463,7 +463,8 @@ class InferencePoolTest {
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(1),
                 Duration.ZERO,
-                Duration.ZERO));
+                Duration.ZERO,
+                0));
         List<BatchKey> keys = List.of(A, B, C);
         AtomicInteger nextRow = new AtomicInteger(1);
         AtomicInteger runnerRows = new AtomicInteger();
