@@ -116,6 +116,8 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
     private int idleWorkers;
     /** Admissions from {@link #admit} not yet closed. */
     private int admittedRequests;
+    /** Open admissions with at least one live job: their next rows cannot arrive before a job of theirs ends. */
+    private int admissionsInside;
 
     private volatile boolean accepting = true;
     private volatile boolean terminated;
@@ -245,11 +247,12 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         long timeoutNanos = effectiveDeadline(deadline).toNanos();
         @SuppressWarnings("unchecked")
         BatchRunner<Object, Object> erased = (BatchRunner<Object, Object>) runner;
+        Admission admission = openAdmission();
+        boolean partOfAdmitted = admission != null;
         long now = System.nanoTime();
-        Job job = new Job(key, new ArrayList<>(rows), erased, now, now + timeoutNanos);
+        Job job = new Job(key, new ArrayList<>(rows), erased, now, now + timeoutNanos, admission);
         job.future.whenComplete((value, error) -> onFutureDone(job));
 
-        boolean partOfAdmitted = openAdmission() != null;
         lock.lock();
         try {
             if (!partOfAdmitted) {
@@ -264,6 +267,9 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
                 return CompletableFuture.completedFuture(List.of());
             }
             live.add(job);
+            if (admission != null && admission.liveJobs++ == 0 && !admission.detached) {
+                admissionsInside++;
+            }
             waiting.add(job);
             addWaitingRowsLocked(key, job.rows.size());
             waitingByKey.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(job);
@@ -326,6 +332,10 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
     public final class Admission implements AutoCloseable {
 
         private volatile boolean closed;
+        /** Live jobs of this request (guarded by the pool's lock). */
+        private int liveJobs;
+        /** Closed as far as the pool's counts go (guarded by the pool's lock). */
+        private boolean detached;
 
         private Admission() {}
 
@@ -343,6 +353,10 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
             }
             lock.lock();
             try {
+                if (liveJobs > 0) {
+                    admissionsInside--;
+                }
+                detached = true;
                 admittedRequests--;
                 requestsInFlight.set(admittedRequests);
                 if (admittedRequests == 0 && !accepting) {
@@ -681,6 +695,10 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         job.finished = true;
         unqueueLocked(job);
         live.remove(job);
+        Admission admission = job.admission;
+        if (admission != null && admission.liveJobs > 0 && --admission.liveJobs == 0 && !admission.detached) {
+            admissionsInside--;
+        }
         if (job.expiry != null) {
             job.expiry.cancel(false);
         }
@@ -837,7 +855,11 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         collectors.put(batch.key, arrival);
         try {
             long remaining = batchWindowNanos;
-            while (remaining > 0 && !batch.isFull() && accepting && !(idleWorkers == 0 && otherWorkWaitingLocked())) {
+            while (remaining > 0
+                    && !batch.isFull()
+                    && accepting
+                    && !(idleWorkers == 0 && otherWorkWaitingLocked())
+                    && !everyAdmittedRequestInsideLocked()) {
                 try {
                     remaining = arrival.awaitNanos(remaining);
                 } catch (InterruptedException e) {
@@ -852,6 +874,14 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         if (idleWorkers > 0 && !waiting.isEmpty()) {
             workAvailable.signal(); // requests of this key that did not fit were skipped by idle workers
         }
+    }
+
+    /**
+     * True when admissions are in use and every open one already has a live job, so no admitted request can add rows
+     * before one of those jobs ends: waiting out the batch window would only add latency.
+     */
+    private boolean everyAdmittedRequestInsideLocked() {
+        return admittedRequests > 0 && admissionsInside >= admittedRequests;
     }
 
     private boolean otherWorkWaitingLocked() {
@@ -1013,8 +1043,17 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         boolean started;
         volatile boolean finished;
         ScheduledFuture<?> expiry;
+        /** The admitted HTTP request this job belongs to, or null. */
+        final Admission admission;
 
-        Job(BatchKey key, List<Object> rows, BatchRunner<Object, Object> runner, long admittedNanos, long deadline) {
+        Job(
+                BatchKey key,
+                List<Object> rows,
+                BatchRunner<Object, Object> runner,
+                long admittedNanos,
+                long deadline,
+                Admission admission) {
+            this.admission = admission;
             this.key = key;
             this.rows = rows;
             this.runner = runner;

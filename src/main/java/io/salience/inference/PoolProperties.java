@@ -27,7 +27,8 @@ import org.springframework.validation.annotation.Validated;
  * @param batchWindow {@code salience.pool.batch-window}, default 2ms, 0..1s: after taking the first request for a
  *     key, how long a worker may wait for more rows of that key before running a batch that is not full. 0 merges
  *     only requests that are already waiting. The wait ends early when the batch is full, when the pool shuts down,
- *     or when requests of other keys are waiting and no worker is idle to serve them.
+ *     when requests of other keys are waiting and no worker is idle to serve them, or when every admitted HTTP
+ *     request already has work in the pool (none of them could add rows, so a lone request does not wait).
  * @param defaultDeadline {@code salience.pool.default-deadline}, default 30s, 1ms..10min: deadline of a request that
  *     names none; also the cap for per-request deadlines. A request not completed by its deadline fails with
  *     {@link PoolRejectedException.Reason#DEADLINE}; its rows not yet started never run.

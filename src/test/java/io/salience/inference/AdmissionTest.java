@@ -138,6 +138,58 @@ class AdmissionTest {
     }
 
     @Test
+    void aLoneAdmittedRequestSkipsTheBatchWindow() throws Exception {
+        PoolProperties props = PoolProperties.defaults().withBatchWindow(Duration.ofMillis(800));
+        try (InferencePool pool = new InferencePool(props, registry)) {
+            long t0 = System.nanoTime();
+            assertThat(pool.call(KEY, List.of(1), (key, rows) -> rows)).containsExactly(1);
+            long plainMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertThat(plainMs).as("no admission: the window is waited out").isGreaterThanOrEqualTo(700);
+
+            long t1 = System.nanoTime();
+            try (InferencePool.Admission ignored = pool.admit()) {
+                assertThat(pool.call(KEY, List.of(2), (key, rows) -> rows)).containsExactly(2);
+            }
+            long admittedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1);
+            assertThat(admittedMs)
+                    .as("the only admitted request: nothing can join")
+                    .isLessThan(400);
+        }
+    }
+
+    @Test
+    void theBatchWindowStillWaitsForAnAdmittedRequestThatHasNotSubmittedYet() throws Exception {
+        PoolProperties props = PoolProperties.defaults().withBatchWindow(Duration.ofMillis(800));
+        List<Integer> batchSizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        BatchRunner<Integer, Integer> recording = (key, rows) -> {
+            batchSizes.add(rows.size());
+            return rows;
+        };
+        try (InferencePool pool = new InferencePool(props, registry)) {
+            CountDownLatch laterAdmitted = new CountDownLatch(1);
+            CountDownLatch go = new CountDownLatch(1);
+            Future<List<Integer>> later = threads.submit(() -> {
+                try (InferencePool.Admission ignored = pool.admit()) {
+                    laterAdmitted.countDown();
+                    go.await(5, TimeUnit.SECONDS);
+                    return pool.call(KEY, List.of(20), recording);
+                }
+            });
+            assertThat(laterAdmitted.await(5, TimeUnit.SECONDS)).isTrue();
+            Future<List<Integer>> first = threads.submit(() -> {
+                try (InferencePool.Admission ignored = pool.admit()) {
+                    return pool.call(KEY, List.of(10), recording);
+                }
+            });
+            Thread.sleep(150);
+            go.countDown();
+            assertThat(first.get(5, TimeUnit.SECONDS)).containsExactly(10);
+            assertThat(later.get(5, TimeUnit.SECONDS)).containsExactly(20);
+            assertThat(batchSizes).as("both rows in one batch").containsExactly(2);
+        }
+    }
+
+    @Test
     void shutdownLetsOpenAdmissionsFinishTheirWork() throws Exception {
         InferencePool pool = new InferencePool(PoolProperties.defaults(), registry);
         CountDownLatch admitted = new CountDownLatch(1);
