@@ -48,6 +48,22 @@ class AdmissionTest {
         return task.get(5, TimeUnit.SECONDS);
     }
 
+    /** On another thread: admit, count down {@code admitted}, wait for {@code go}, then call with one row. */
+    private Future<List<Integer>> admittedCall(
+            InferencePool pool,
+            CountDownLatch admitted,
+            CountDownLatch go,
+            int row,
+            BatchRunner<Integer, Integer> runner) {
+        return threads.submit(() -> {
+            try (InferencePool.Admission ignored = pool.admit()) {
+                admitted.countDown();
+                go.await(5, TimeUnit.SECONDS);
+                return pool.call(KEY, List.of(row), runner);
+            }
+        });
+    }
+
     private double rejectedQueueFull() {
         return registry.get("salience.rejected")
                 .tag("reason", "queue_full")
@@ -116,13 +132,7 @@ class AdmissionTest {
         try (InferencePool pool = new InferencePool(oneSlot(), registry)) {
             CountDownLatch admitted = new CountDownLatch(1);
             CountDownLatch queueFull = new CountDownLatch(1);
-            Future<List<Integer>> request = threads.submit(() -> {
-                try (InferencePool.Admission ignored = pool.admit()) {
-                    admitted.countDown();
-                    queueFull.await(5, TimeUnit.SECONDS);
-                    return pool.call(KEY, List.of(4), blocking);
-                }
-            });
+            Future<List<Integer>> request = admittedCall(pool, admitted, queueFull, 4, blocking);
             assertThat(admitted.await(5, TimeUnit.SECONDS)).isTrue();
             var first = pool.submit(KEY, List.of(1), blocking);
             assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
@@ -168,19 +178,10 @@ class AdmissionTest {
         try (InferencePool pool = new InferencePool(props, registry)) {
             CountDownLatch laterAdmitted = new CountDownLatch(1);
             CountDownLatch go = new CountDownLatch(1);
-            Future<List<Integer>> later = threads.submit(() -> {
-                try (InferencePool.Admission ignored = pool.admit()) {
-                    laterAdmitted.countDown();
-                    go.await(5, TimeUnit.SECONDS);
-                    return pool.call(KEY, List.of(20), recording);
-                }
-            });
+            Future<List<Integer>> later = admittedCall(pool, laterAdmitted, go, 20, recording);
             assertThat(laterAdmitted.await(5, TimeUnit.SECONDS)).isTrue();
-            Future<List<Integer>> first = threads.submit(() -> {
-                try (InferencePool.Admission ignored = pool.admit()) {
-                    return pool.call(KEY, List.of(10), recording);
-                }
-            });
+            Future<List<Integer>> first =
+                    admittedCall(pool, new CountDownLatch(1), new CountDownLatch(0), 10, recording);
             Thread.sleep(150);
             go.countDown();
             assertThat(first.get(5, TimeUnit.SECONDS)).containsExactly(10);
@@ -194,13 +195,7 @@ class AdmissionTest {
         InferencePool pool = new InferencePool(PoolProperties.defaults(), registry);
         CountDownLatch admitted = new CountDownLatch(1);
         CountDownLatch shuttingDown = new CountDownLatch(1);
-        Future<List<Integer>> request = threads.submit(() -> {
-            try (InferencePool.Admission ignored = pool.admit()) {
-                admitted.countDown();
-                shuttingDown.await(5, TimeUnit.SECONDS);
-                return pool.call(KEY, List.of(7), (key, rows) -> rows);
-            }
-        });
+        Future<List<Integer>> request = admittedCall(pool, admitted, shuttingDown, 7, (key, rows) -> rows);
         assertThat(admitted.await(5, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<Boolean> shutdown =
                 CompletableFuture.supplyAsync(() -> pool.shutdown(Duration.ofSeconds(10)), threads);
