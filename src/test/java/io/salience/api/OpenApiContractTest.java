@@ -57,6 +57,26 @@ class OpenApiContractTest extends DemoModelsContext {
     }
 
     @Test
+    void modelEndpointsDocumentTheirProblemResponses() {
+        Map<String, Object> paths = map(served().get("paths"));
+        for (String path : List.of("/v1/models/{model}/predict", "/v1/models/{model}/saliency")) {
+            Map<String, Object> responses =
+                    map(map(map(paths.get(path)).get("post")).get("responses"));
+            assertThat(responses).as(path).containsKeys("200", "400", "404", "406", "413", "415", "422", "503");
+            Map<String, Object> overloaded = map(responses.get("503"));
+            assertThat(map(overloaded.get("headers"))).as(path).containsKey("Retry-After");
+            assertThat(map(overloaded.get("content"))).as(path).containsKey("application/problem+json");
+        }
+        // The problem responses are the ones the service really sends: a 404 from the same server.
+        HttpResponse<byte[]> unknown = api.multipart(
+                "/v1/models/no-such-model/predict",
+                "application/json",
+                List.of(ApiClient.Part.image("p.png", ApiClient.png(8, 8, 1))));
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(ApiClient.contentType(unknown)).startsWith("application/problem+json");
+    }
+
+    @Test
     void everySaliencyParameterIsDocumentedWithItsDefault() {
         Map<String, Object> spec = served();
         Map<String, Object> saliency = map(
