@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -22,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code max-in-flight} counts the whole request. Overload is answered here, first in the filter chain: no upload
  * parsing, no Spring MVC dispatch, no request observation, because under overload most requests are rejections and
  * their cost is what the accepted requests compete with. The 503 body is the same problem+json as
- * {@link ProblemAdvice} writes ({@link #overloaded}). Rejections are counted in {@code salience_rejected_total}, not in
+ * {@link ProblemAdvice} writes ({@link ProblemAdvice#overloaded}). Rejections are counted in {@code salience_rejected_total}, not in
  * {@code http_server_requests}.
  */
 final class AdmissionFilter extends OncePerRequestFilter {
@@ -62,7 +61,7 @@ final class AdmissionFilter extends OncePerRequestFilter {
         try {
             admission = pool.admit();
         } catch (PoolRejectedException e) {
-            ProblemDetail problem = overloaded(e);
+            ProblemDetail problem = ProblemAdvice.overloaded(e);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("type", problem.getType().toString());
             body.put("title", problem.getTitle());
@@ -71,7 +70,7 @@ final class AdmissionFilter extends OncePerRequestFilter {
             body.put("instance", request.getRequestURI());
             body.putAll(problem.getProperties());
             response.setStatus(problem.getStatus());
-            response.setHeader(HttpHeaders.RETRY_AFTER, retryAfterSeconds(e));
+            response.setHeader(HttpHeaders.RETRY_AFTER, ProblemAdvice.retryAfterSeconds(e));
             response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             response.getOutputStream().write(json.writeValueAsBytes(body));
             return;
@@ -79,18 +78,5 @@ final class AdmissionFilter extends OncePerRequestFilter {
         try (admission) {
             chain.doFilter(request, response);
         }
-    }
-
-    /** The problem for a rejection by the pool: 503, type overloaded, the reason as a property. */
-    static ProblemDetail overloaded(PoolRejectedException e) {
-        ProblemDetail p = ProblemAdvice.problem(
-                HttpStatus.SERVICE_UNAVAILABLE, Problems.OVERLOADED, "Service overloaded", e.getMessage());
-        p.setProperty("reason", e.reason().tag());
-        return p;
-    }
-
-    /** {@code Retry-After} in whole seconds, at least 1. */
-    static String retryAfterSeconds(PoolRejectedException e) {
-        return Long.toString(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000));
     }
 }

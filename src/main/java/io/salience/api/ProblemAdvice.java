@@ -128,9 +128,9 @@ public class ProblemAdvice {
     @ExceptionHandler(PoolRejectedException.class)
     ResponseEntity<ProblemDetail> rejected(PoolRejectedException e) {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                .header(HttpHeaders.RETRY_AFTER, AdmissionFilter.retryAfterSeconds(e))
+                .header(HttpHeaders.RETRY_AFTER, retryAfterSeconds(e))
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(AdmissionFilter.overloaded(e));
+                .body(overloaded(e));
     }
 
     @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
@@ -179,7 +179,20 @@ public class ProblemAdvice {
         return respond(problem(HttpStatus.CONTENT_TOO_LARGE, Problems.TOO_LARGE, "Payload too large", detail));
     }
 
-    static ProblemDetail problem(HttpStatus status, URI type, String title, String detail) {
+    /** The problem for a rejection by the pool: 503, type overloaded, the reason as a property. */
+    static ProblemDetail overloaded(PoolRejectedException e) {
+        ProblemDetail p =
+                problem(HttpStatus.SERVICE_UNAVAILABLE, Problems.OVERLOADED, "Service overloaded", e.getMessage());
+        p.setProperty("reason", e.reason().tag());
+        return p;
+    }
+
+    /** {@code Retry-After} of a rejection, in whole seconds, at least 1. */
+    static String retryAfterSeconds(PoolRejectedException e) {
+        return Long.toString(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000));
+    }
+
+    private static ProblemDetail problem(HttpStatus status, URI type, String title, String detail) {
         ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
         p.setType(type);
         p.setTitle(title);

@@ -2,11 +2,7 @@ package io.salience.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.salience.inference.InferencePool;
-import io.salience.model.ModelRegistry;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,11 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * {@code salience.pool.max-in-flight} over real HTTP: never more admitted requests than the limit, the overflow
@@ -29,30 +21,13 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"salience.pool.max-in-flight=2", "salience.pool.retry-after=3s"})
-class MaxInFlightIntegrationTest {
+class MaxInFlightIntegrationTest extends DemoPoolServer {
 
-    private static final Path MODELS = TestModels.demoOnly();
     private static final String SLOW =
             "/v1/models/idc-demo/saliency?method=integrated-gradients&steps=512&baseline=black";
 
-    @DynamicPropertySource
-    static void models(DynamicPropertyRegistry registry) {
-        registry.add("salience.models.dir", MODELS::toString);
-    }
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    ModelRegistry registry;
-
-    @Autowired
-    InferencePool pool;
-
     @Test
     void admitsAtMostTheLimitAndReleasesEveryAdmission() throws Exception {
-        assertThat(registry.awaitLoaded(Duration.ofMinutes(5))).isTrue();
-        ApiClient api = new ApiClient(port);
         List<ApiClient.Part> image = List.of(ApiClient.Part.image("p.png", ApiClient.png(50, 50, 3)));
 
         // Failures release their admission: with a limit of 2, ten failed requests in a row would otherwise block.

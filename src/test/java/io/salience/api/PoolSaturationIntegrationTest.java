@@ -2,10 +2,7 @@ package io.salience.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.salience.inference.InferencePool;
-import io.salience.model.ModelRegistry;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,11 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Saturates a one-slot pool (concurrency 1, queue capacity 1) over real HTTP with slow integrated-gradients requests:
@@ -34,33 +27,14 @@ import org.springframework.test.context.DynamicPropertySource;
             "salience.pool.retry-after=2s",
             "salience.api.max-pixels=10000"
         })
-class PoolSaturationIntegrationTest {
+class PoolSaturationIntegrationTest extends DemoPoolServer {
 
-    private static final Path MODELS = TestModels.demoOnly();
     private static final int CLIENTS = 12;
     private static final String SLOW =
             "/v1/models/idc-demo/saliency?method=integrated-gradients&steps=1024&baseline=black";
 
-    @DynamicPropertySource
-    static void models(DynamicPropertyRegistry registry) {
-        registry.add("salience.models.dir", MODELS::toString);
-    }
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    ModelRegistry registry;
-
-    @Autowired
-    InferencePool pool;
-
     @Test
     void overflowIsRejectedWith503RetryAfterAndProblemJson() throws Exception {
-        assertThat(registry.awaitLoaded(Duration.ofMinutes(5)))
-                .as("models loaded")
-                .isTrue();
-        ApiClient api = new ApiClient(port);
         HttpResponse<byte[]> readiness = api.get("/actuator/health/readiness");
         assertThat(readiness.statusCode()).as(ApiClient.text(readiness)).isEqualTo(200);
         assertThat(ApiClient.text(readiness)).contains("\"pool\"");
