@@ -1,11 +1,10 @@
 package io.salience.api;
 
-import io.salience.engine.LayerInfo;
-import io.salience.engine.UnsupportedModelException;
+import io.salience.graph.LayerInfo;
+import io.salience.graph.UnsupportedModelException;
 import io.salience.model.LoadedModel;
 import io.salience.model.ModelNotFoundException;
 import io.salience.model.ModelRegistry;
-import io.salience.model.PredictionService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
@@ -22,11 +21,9 @@ import org.springframework.web.bind.annotation.RestController;
 public class ModelController {
 
     private final ModelRegistry registry;
-    private final PredictionService predictions;
 
-    public ModelController(ModelRegistry registry, PredictionService predictions) {
+    public ModelController(ModelRegistry registry) {
         this.registry = registry;
-        this.predictions = predictions;
     }
 
     @GetMapping
@@ -46,15 +43,15 @@ public class ModelController {
         return new ModelViews.ModelDetail(
                 ModelViews.ModelSummary.of(e),
                 m.descriptor().signature(),
-                ModelViews.TensorSpec.of(m.signatureInput()),
-                ModelViews.TensorSpec.of(m.signatureOutput()),
+                m.signatureInput(),
+                m.signatureOutput(),
                 m.graph().logitsActivation());
     }
 
     @GetMapping("/{model}/layers")
     @Operation(summary = "Layers on the path from input to logits; spatial ones are candidates for the CAM methods")
     public ModelViews.Layers layers(@PathVariable("model") String model) {
-        LoadedModel m = predictions.model(model);
+        LoadedModel m = registry.ready(model);
         String auto;
         try {
             auto = m.graph().defaultCamLayer().name();

@@ -1,17 +1,17 @@
 package io.salience.api;
 
-import io.salience.engine.LayerInfo;
+import io.salience.graph.LayerInfo;
+import io.salience.graph.TensorSpec;
 import io.salience.imaging.PreprocessSpec;
 import io.salience.imaging.ValueStep;
 import io.salience.model.ModelDescriptor;
 import io.salience.model.ModelRegistry;
 import io.salience.model.ModelStatus;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.tensorflow.proto.TensorInfo;
 
 /** Response bodies of the model endpoints. */
 final class ModelViews {
@@ -30,19 +30,7 @@ final class ModelViews {
         static InputSpec of(PreprocessSpec s) {
             List<Map<String, Object>> steps = new ArrayList<>();
             for (ValueStep step : s.steps()) {
-                if (step instanceof ValueStep.Scale sc) {
-                    steps.add(Map.of("scale", sc.factor()));
-                } else if (step instanceof ValueStep.Offset o) {
-                    steps.add(Map.of("offset", o.value()));
-                } else if (step instanceof ValueStep.Mean m) {
-                    steps.add(
-                            Map.of("mean", Arrays.stream(m.perChannel()).boxed().toList()));
-                } else if (step instanceof ValueStep.Std d) {
-                    steps.add(
-                            Map.of("std", Arrays.stream(d.perChannel()).boxed().toList()));
-                } else if (step instanceof ValueStep.L2Normalize l) {
-                    steps.add(Map.of("l2-normalize", lower(l.axis())));
-                }
+                steps.add(Map.of(step.kind(), step.describe()));
             }
             return new InputSpec(
                     "NHWC", s.width(), s.height(), s.channels(), lower(s.colorMode()), lower(s.resize()), steps);
@@ -53,8 +41,11 @@ final class ModelViews {
     record ModelSummary(
             String name,
             String version,
-            String status,
-            String error,
+            @Schema(allowableValues = {"loading", "ready", "failed"}) String status,
+            @Schema(
+                            description = "Why the model failed to load; null unless status is failed",
+                            types = {"string", "null"})
+                    String error,
             String description,
             InputSpec input,
             String output,
@@ -73,17 +64,6 @@ final class ModelViews {
                     e.status() == ModelStatus.READY ? InputSpec.of(d.input()) : null,
                     lower(d.output()),
                     d.labels());
-        }
-    }
-
-    /** A signature tensor. */
-    record TensorSpec(String name, String dtype, List<Long> shape) {
-        static TensorSpec of(TensorInfo t) {
-            List<Long> shape = t.getTensorShape().getDimList().stream()
-                    .map(d -> d.getSize())
-                    .toList();
-            return new TensorSpec(
-                    t.getName(), t.getDtype().name().replace("DT_", "").toLowerCase(Locale.ROOT), shape);
         }
     }
 

@@ -6,8 +6,6 @@ import io.salience.model.PredictionService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,20 +65,17 @@ public class PredictController {
         if (topK != null && (topK < 1 || topK > 1000)) {
             throw new InvalidParameterException("topK", "topK must be between 1 and 1000, got " + topK);
         }
-        List<byte[]> bytes = new ArrayList<>();
-        for (MultipartFile f : images) {
-            bytes.add(read(f));
-        }
-        var model0 = predictions.model(model);
+        List<byte[]> bytes = images.stream().map(Uploads::bytes).toList();
         var results = predictions.predict(model, bytes, topK == null ? Integer.MAX_VALUE : topK, deadline(timeoutMs));
         List<Prediction> out = new ArrayList<>();
-        for (int i = 0; i < results.size(); i++) {
-            out.add(new Prediction(i, images.get(i).getOriginalFilename(), results.get(i)));
+        for (int i = 0; i < results.classes().size(); i++) {
+            out.add(new Prediction(
+                    i, images.get(i).getOriginalFilename(), results.classes().get(i)));
         }
-        return new PredictResponse(model, model0.descriptor().version(), out);
+        return new PredictResponse(model, results.model().descriptor().version(), out);
     }
 
-    static Duration deadline(Integer timeoutMs) {
+    private static Duration deadline(Integer timeoutMs) {
         if (timeoutMs == null) {
             return null;
         }
@@ -89,13 +84,5 @@ public class PredictController {
                     "timeoutMs", "timeoutMs must be between 1 and 600000, got " + timeoutMs);
         }
         return Duration.ofMillis(timeoutMs);
-    }
-
-    static byte[] read(MultipartFile f) {
-        try {
-            return f.getBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the upload", e);
-        }
     }
 }

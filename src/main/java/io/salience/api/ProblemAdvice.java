@@ -1,7 +1,7 @@
 package io.salience.api;
 
 import io.salience.attribution.InvalidParameterException;
-import io.salience.engine.UnsupportedModelException;
+import io.salience.graph.UnsupportedModelException;
 import io.salience.imaging.ImageDecodeException;
 import io.salience.imaging.ImageTooLargeException;
 import io.salience.imaging.UnsupportedImageFormatException;
@@ -9,10 +9,12 @@ import io.salience.inference.PoolRejectedException;
 import io.salience.model.ModelNotFoundException;
 import io.salience.model.ModelUnavailableException;
 import java.net.URI;
+import java.util.Set;
 import org.apache.catalina.connector.ClientAbortException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -149,11 +151,17 @@ public class ProblemAdvice {
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
     ResponseEntity<ProblemDetail> methodNotAllowed(HttpRequestMethodNotSupportedException e) {
-        return respond(problem(
+        Set<HttpMethod> allowed = e.getSupportedHttpMethods() == null ? Set.of() : e.getSupportedHttpMethods();
+        ProblemDetail p = problem(
                 HttpStatus.METHOD_NOT_ALLOWED,
                 Problems.METHOD_NOT_ALLOWED,
                 "Method not allowed",
-                "HTTP method " + e.getMethod() + " is not supported here"));
+                "HTTP method " + e.getMethod() + " is not supported here; allowed: " + allowed);
+        // RFC 9110 section 15.5.6: a 405 lists the methods the resource supports
+        return ResponseEntity.status(p.getStatus())
+                .allow(allowed.toArray(HttpMethod[]::new))
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(p);
     }
 
     /** The client went away while the response was being written: nothing to answer, nothing to alarm. */

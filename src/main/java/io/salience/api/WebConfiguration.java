@@ -1,15 +1,20 @@
 package io.salience.api;
 
 import io.salience.inference.InferencePool;
+import java.util.List;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Admission of model work (first filter) and disconnect detection on the endpoints that run models. */
+/**
+ * Admission of model work (first filter), disconnect detection on the endpoints that run models, and the binding of
+ * {@code SaliencyQuery}.
+ */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
 
@@ -20,6 +25,11 @@ class WebConfiguration implements WebMvcConfigurer {
         registration.addUrlPatterns("/v1/models/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
+    }
+
+    @Override
+    public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+        resolvers.add(new SaliencyQueryResolver());
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.salience.attribution;
 
-import io.salience.engine.LayerInfo;
-import io.salience.engine.Rule;
+import io.salience.graph.LayerInfo;
+import io.salience.graph.Rule;
 import java.util.List;
 import java.util.Map;
 
@@ -14,20 +14,11 @@ abstract class CamMethod implements SaliencyMethod {
     }
 
     @Override
-    public List<ParamSpec> parameters() {
-        return ParamSpec.of(new ParamSpec(
-                "layer",
-                "auto",
-                "auto or a layer from GET /v1/models/{model}/layers",
-                "auto = the last spatial layer before pooling or flattening"));
-    }
-
-    @Override
     public SaliencyMap compute(AttributionContext ctx) {
         LayerInfo layer = layer(ctx);
         GraphAccess.LayerGradient lg = ctx.graph().layerGradients(layer, Rule.PLAIN, ctx.input(), ctx.seed());
         float[] cam = combine(lg);
-        return new SaliencyMap(cam, lg.height(), lg.width(), 1, Map.of("layer", layer.name()));
+        return new SaliencyMap(cam, lg.height(), lg.width(), 1, Map.of(), layer.name());
     }
 
     /** The CAM of one layer, {@code [h, w]}. */

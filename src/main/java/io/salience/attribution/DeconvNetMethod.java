@@ -1,6 +1,6 @@
 package io.salience.attribution;
 
-import io.salience.engine.Rule;
+import io.salience.graph.Rule;
 import org.springframework.stereotype.Component;
 
 /** DeconvNet (Zeiler and Fergus 2014): rectifiers pass {@code max(g, 0)} backwards, ignoring the forward input. */

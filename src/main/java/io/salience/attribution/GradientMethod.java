@@ -1,6 +1,6 @@
 package io.salience.attribution;
 
-import io.salience.engine.Rule;
+import io.salience.graph.Rule;
 import org.springframework.stereotype.Component;
 
 /** Vanilla gradient of the target logit with respect to the input (Simonyan et al. 2013). */

@@ -1,7 +1,7 @@
 package io.salience.attribution;
 
-import io.salience.engine.LayerInfo;
-import io.salience.engine.Rule;
+import io.salience.graph.LayerInfo;
+import io.salience.graph.Rule;
 import java.util.List;
 
 /**

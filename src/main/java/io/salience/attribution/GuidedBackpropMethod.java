@@ -1,6 +1,6 @@
 package io.salience.attribution;
 
-import io.salience.engine.Rule;
+import io.salience.graph.Rule;
 import org.springframework.stereotype.Component;
 
 /** Guided backpropagation (Springenberg et al. 2014): only positive gradients pass rectifiers with positive input. */

@@ -34,11 +34,6 @@ public class GuidedGradCamMethod implements SaliencyMethod {
     }
 
     @Override
-    public List<ParamSpec> parameters() {
-        return gradCam.parameters();
-    }
-
-    @Override
     public SaliencyMap compute(AttributionContext ctx) {
         SaliencyMap cam = gradCam.compute(ctx);
         float[] up = MapResizer.resize(
@@ -48,7 +43,6 @@ public class GuidedGradCamMethod implements SaliencyMethod {
         for (int i = 0; i < g.length; i++) {
             g[i] *= up[i / c];
         }
-        return new SaliencyMap(
-                g, ctx.height(), ctx.width(), c, Map.of("layer", cam.extras().get("layer")));
+        return new SaliencyMap(g, ctx.height(), ctx.width(), c, Map.of(), cam.layer());
     }
 }

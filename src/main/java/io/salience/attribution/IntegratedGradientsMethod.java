@@ -1,6 +1,6 @@
 package io.salience.attribution;
 
-import io.salience.engine.Rule;
+import io.salience.graph.Rule;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -50,18 +50,23 @@ public class IntegratedGradientsMethod implements InputAttribution {
         return "Integrated gradients (Sundararajan et al. 2017) along the straight path from a baseline.";
     }
 
+    static final ParamSpec STEPS =
+            ParamSpec.integer("steps", DEFAULT_STEPS, 1, MAX_STEPS, "Riemann steps along the path");
+    static final ParamSpec BASELINE = ParamSpec.choice(
+            "baseline",
+            Baseline.class,
+            Baseline.BLACK,
+            "Where the path starts: a black or white image, the per-channel mean of the input, the input"
+                    + " Gaussian-blurred (sigma = side/16), a uniform noise image, or the uploaded 'baselineImage' part"
+                    + " (implied when that part is sent)");
+    static final ParamSpec RIEMANN =
+            ParamSpec.choice("riemann", Riemann.class, Riemann.TRAPEZOID, "Discretisation rule of the path integral");
+    static final ParamSpec SEED = ParamSpec.integer(
+            "seed", 0, Long.MIN_VALUE, Long.MAX_VALUE, "Random seed of the noise; the same seed gives the same map");
+
     @Override
     public List<ParamSpec> parameters() {
-        return ParamSpec.of(
-                new ParamSpec("steps", "" + DEFAULT_STEPS, "1.." + MAX_STEPS, "Riemann steps along the path"),
-                new ParamSpec(
-                        "baseline",
-                        "black",
-                        Params.spelled(Baseline.class),
-                        "black/white image, per-channel mean of the input, Gaussian-blurred input (sigma = side/16),"
-                                + " uniform noise image, or the uploaded 'baseline' image part"),
-                new ParamSpec("riemann", "trapezoid", Params.spelled(Riemann.class), "discretisation rule"),
-                new ParamSpec("seed", "0", "any long", "random seed of the noise baseline"));
+        return List.of(STEPS, BASELINE, RIEMANN, SEED);
     }
 
     @Override
@@ -101,8 +106,8 @@ public class IntegratedGradientsMethod implements InputAttribution {
     private record Result(float[] attributions) {}
 
     private Result integrate(AttributionContext ctx, float[] x, float[] baseline) {
-        int steps = ctx.params().integer("steps", DEFAULT_STEPS, 1, MAX_STEPS);
-        Riemann rule = ctx.params().choice("riemann", Riemann.class, Riemann.TRAPEZOID);
+        int steps = ctx.params().integer(STEPS);
+        Riemann rule = ctx.params().choice(RIEMANN, Riemann.class);
         double[] alphas = new double[rule == Riemann.TRAPEZOID ? steps + 1 : steps];
         double[] weights = new double[alphas.length];
         for (int k = 0; k < alphas.length; k++) {
@@ -139,7 +144,7 @@ public class IntegratedGradientsMethod implements InputAttribution {
 
     /** The baseline tensor chosen by the {@code baseline} parameter. */
     static float[] baseline(AttributionContext ctx) {
-        Baseline kind = ctx.params().choice("baseline", Baseline.class, Baseline.BLACK);
+        Baseline kind = ctx.params().choice(BASELINE, Baseline.class);
         var desc = ctx.model().descriptor();
         var spec = desc.input();
         return switch (kind) {
@@ -149,7 +154,7 @@ public class IntegratedGradientsMethod implements InputAttribution {
             case BLUR -> blur(
                     ctx.input(), ctx.height(), ctx.width(), ctx.channels(), Math.max(1.0, spec.width() / 16.0));
             case NOISE -> {
-                SplittableRandom rnd = new SplittableRandom(ctx.params().longValue("seed", 0));
+                SplittableRandom rnd = new SplittableRandom(ctx.params().longValue(SEED));
                 BufferedImage img = new BufferedImage(spec.width(), spec.height(), BufferedImage.TYPE_INT_RGB);
                 for (int y = 0; y < spec.height(); y++) {
                     for (int xx = 0; xx < spec.width(); xx++) {
@@ -161,7 +166,7 @@ public class IntegratedGradientsMethod implements InputAttribution {
             case UPLOADED -> {
                 if (ctx.baselineImage() == null) {
                     throw new InvalidParameterException(
-                            "baseline", "baseline=uploaded needs a 'baseline' image part in the request");
+                            "baseline", "baseline=uploaded needs a 'baselineImage' part in the request");
                 }
                 yield ctx.baselineImage().tensor();
             }

@@ -1,7 +1,8 @@
 package io.salience.attribution;
 
-import io.salience.engine.LayerInfo;
-import io.salience.engine.Rule;
+import io.salience.engine.Rows;
+import io.salience.graph.LayerInfo;
+import io.salience.graph.Rule;
 import io.salience.model.LoadedModel;
 import io.salience.model.ModelRunner;
 import java.time.Duration;
@@ -23,10 +24,10 @@ final class PooledGraphAccess implements GraphAccess {
 
     @Override
     public float[] scores(List<float[]> inputs, float[] seed) {
-        List<ModelRunner.Result> r = runner.predict(model, inputs, deadline);
+        List<ModelRunner.Prediction> r = runner.predict(model, inputs, deadline);
         float[] s = new float[r.size()];
         for (int i = 0; i < s.length; i++) {
-            s[i] = dot(seed, r.get(i).logits());
+            s[i] = Rows.dot(seed, r.get(i).logits());
         }
         return s;
     }
@@ -36,27 +37,19 @@ final class PooledGraphAccess implements GraphAccess {
         List<ModelRunner.Row> rows =
                 inputs.stream().map(x -> new ModelRunner.Row(x, seed)).toList();
         List<Gradient> out = new ArrayList<>(rows.size());
-        for (ModelRunner.Result r : runner.inputGradients(model, rule, rows, deadline)) {
-            out.add(new Gradient(dot(seed, r.logits()), r.gradient()));
+        for (ModelRunner.InputGradient r : runner.inputGradients(model, rule, rows, deadline)) {
+            out.add(new Gradient(Rows.dot(seed, r.logits()), r.gradient()));
         }
         return out;
     }
 
     @Override
     public LayerGradient layerGradients(LayerInfo layer, Rule rule, float[] input, float[] seed) {
-        ModelRunner.Result r = runner.layerGradients(
+        ModelRunner.LayerGradient r = runner.layerGradients(
                         model, layer, rule, List.of(new ModelRunner.Row(input, seed)), deadline)
                 .get(0);
         long[] s = r.shape();
         return new LayerGradient(
-                dot(seed, r.logits()), r.activations(), r.gradient(), (int) s[0], (int) s[1], (int) s[2]);
-    }
-
-    static float dot(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += (double) a[i] * b[i];
-        }
-        return (float) s;
+                Rows.dot(seed, r.logits()), r.activations(), r.gradient(), (int) s[0], (int) s[1], (int) s[2]);
     }
 }

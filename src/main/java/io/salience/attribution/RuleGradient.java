@@ -1,6 +1,6 @@
 package io.salience.attribution;
 
-import io.salience.engine.Rule;
+import io.salience.graph.Rule;
 import java.util.ArrayList;
 import java.util.List;
 

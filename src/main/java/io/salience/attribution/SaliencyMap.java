@@ -10,8 +10,10 @@ import java.util.Map;
  * @param width columns
  * @param channels 1 for CAM-style maps, the input's channels for input-space attributions
  * @param extras method-specific facts for the response, e.g. {@code completenessGap}
+ * @param layer the explained layer of the CAM family, else null
  */
-public record SaliencyMap(float[] values, int height, int width, int channels, Map<String, Object> extras) {
+public record SaliencyMap(
+        float[] values, int height, int width, int channels, Map<String, Object> extras, String layer) {
 
     public SaliencyMap {
         if ((long) height * width * channels != values.length) {
@@ -21,8 +23,12 @@ public record SaliencyMap(float[] values, int height, int width, int channels, M
         extras = Map.copyOf(extras);
     }
 
+    public SaliencyMap(float[] values, int height, int width, int channels, Map<String, Object> extras) {
+        this(values, height, width, channels, extras, null);
+    }
+
     public SaliencyMap(float[] values, int height, int width, int channels) {
-        this(values, height, width, channels, Map.of());
+        this(values, height, width, channels, Map.of(), null);
     }
 
     /** Shape as {@code [height, width, channels]}. */

@@ -2,20 +2,21 @@ package io.salience.attribution;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.salience.engine.Rows;
 import io.salience.imaging.DecodedImage;
-import io.salience.imaging.NormalizationOptions;
+import io.salience.imaging.ImageDecoder;
 import io.salience.imaging.NormalizedSaliency;
 import io.salience.imaging.PreparedImage;
-import io.salience.imaging.RenderOptions;
 import io.salience.imaging.SaliencyNormalizer;
-import io.salience.imaging.SaliencyRenderer;
 import io.salience.model.LoadedModel;
+import io.salience.model.ModelRegistry;
 import io.salience.model.ModelRunner;
-import io.salience.model.PredictionService;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.springframework.stereotype.Service;
 
@@ -23,17 +24,26 @@ import org.springframework.stereotype.Service;
 @Service
 public class SaliencyService {
 
+    /** Spellings of method names that a query string cannot carry as they are. */
+    private static final Map<String, String> ALIASES = Map.of("grad-cam-plus-plus", "grad-cam++");
+
     private final Map<String, SaliencyMethod> methods = new TreeMap<>();
-    private final PredictionService predictions;
+    private final ModelRegistry registry;
+    private final ImageDecoder decoder;
     private final ModelRunner runner;
     private final MeterRegistry meters;
 
     public SaliencyService(
-            List<SaliencyMethod> methods, PredictionService predictions, ModelRunner runner, MeterRegistry meters) {
+            List<SaliencyMethod> methods,
+            ModelRegistry registry,
+            ImageDecoder decoder,
+            ModelRunner runner,
+            MeterRegistry meters) {
         for (SaliencyMethod m : methods) {
             this.methods.put(m.name(), m);
         }
-        this.predictions = predictions;
+        this.registry = registry;
+        this.decoder = decoder;
         this.runner = runner;
         this.meters = meters;
     }
@@ -43,81 +53,63 @@ public class SaliencyService {
         return methods;
     }
 
-    /** The method of that name; 400 listing the valid names otherwise. */
+    /** The common parameters that apply to a method, in documentation order. */
+    public static List<ParamSpec> commonParameters(SaliencyMethod m) {
+        return SaliencyQuery.COMMON.stream()
+                .filter(s -> m.usesLayer() || s != SaliencyQuery.LAYER)
+                .toList();
+    }
+
+    /** The method of that name (or alias); 400 listing the valid names otherwise. */
     public SaliencyMethod method(String name) {
-        SaliencyMethod m = name == null ? null : methods.get(name);
+        SaliencyMethod m = name == null ? null : methods.get(ALIASES.getOrDefault(name, name));
         if (m == null) {
+            String hint = name != null && name.contains(" ")
+                    ? " (a '+' in a query string is a space: write grad-cam++ as grad-cam%2B%2B, or use"
+                            + " grad-cam-plus-plus)"
+                    : "";
             throw new InvalidParameterException(
-                    "method", "method must be one of " + methods.keySet() + ", got '" + name + "'");
+                    "method",
+                    "method must be one of " + methods.keySet() + " or an alias " + ALIASES.keySet() + ", got '" + name
+                            + "'" + hint);
         }
         return m;
     }
 
     /**
-     * A computed explanation.
-     *
-     * @param model the model
-     * @param method the method
-     * @param parameters every method parameter with the value used (defaults filled in)
-     * @param target the explained target
-     * @param targetLabel its API spelling
-     * @param targetScore the target logit (or logit difference) at the input
-     * @param probability the target class probability
-     * @param map the raw map
-     * @param original the uploaded picture
-     * @param prepared the model input (tensor and resized picture)
-     * @param timings milliseconds per stage
-     */
-    public record Explanation(
-            LoadedModel model,
-            SaliencyMethod method,
-            Map<String, String> parameters,
-            Target target,
-            String targetLabel,
-            float targetScore,
-            float probability,
-            SaliencyMap map,
-            DecodedImage original,
-            PreparedImage prepared,
-            Map<String, Double> timings) {}
-
-    /**
      * Explains one image.
      *
      * @param modelName the model
-     * @param methodName the method
+     * @param query the request's parameters
      * @param image the uploaded image
-     * @param baseline an uploaded baseline image, or null
-     * @param params method parameters (and {@code target}, {@code layer})
-     * @param deadline how long the request may wait in the pool, or null for the default
+     * @param baseline an uploaded baseline image for integrated gradients, or null
      */
-    public Explanation explain(
-            String modelName,
-            String methodName,
-            byte[] image,
-            byte[] baseline,
-            Map<String, String> params,
-            Duration deadline) {
-        SaliencyMethod method = method(methodName);
-        LoadedModel model = predictions.model(modelName);
+    public SaliencyResult explain(String modelName, SaliencyQuery query, byte[] image, byte[] baseline) {
+        SaliencyMethod method = method(query.method());
+        Map<String, String> raw = methodParams(method, query, baseline != null);
+        Params p = new Params(raw);
+        Map<String, String> used = new LinkedHashMap<>();
+        used.put("target", null);
+        used.putAll(p.validate(method.parameters()));
+        LoadedModel model = registry.ready(modelName);
+
         Map<String, Double> timings = new LinkedHashMap<>();
         long t0 = System.nanoTime();
-        DecodedImage decoded = predictions.decode(image);
+        DecodedImage decoded = decoder.decode(image);
+        DecodedImage decodedBaseline = baseline == null ? null : decoder.decode(baseline);
         long t1 = System.nanoTime();
         timings.put("decode", ms(t1 - t0));
         PreparedImage prepared = model.descriptor().prepare(decoded.image());
-        PreparedImage preparedBaseline = baseline == null
-                ? null
-                : model.descriptor().prepare(predictions.decode(baseline).image());
+        PreparedImage preparedBaseline =
+                decodedBaseline == null ? null : model.descriptor().prepare(decodedBaseline.image());
         long t2 = System.nanoTime();
         timings.put("preprocess", ms(t2 - t1));
 
-        ModelRunner.Result pred =
-                runner.predict(model, List.of(prepared.tensor()), deadline).get(0);
+        ModelRunner.Prediction pred = runner.predict(model, List.of(prepared.tensor()), query.timeout())
+                .get(0);
         float[] probs = model.probabilities(pred.logits(), pred.output(), 0);
-        int predicted = argmax(probs);
-        Params p = new Params(params);
-        Target target = Target.parse(p.raw("target"), model.descriptor().labels(), predicted);
+        List<String> labels = model.descriptor().labels();
+        Target target = Target.parse(query.target(), labels, argmax(probs));
         float[] seed = model.seed(target.index());
         if (target.contrast() >= 0) {
             float[] other = model.seed(target.contrast());
@@ -125,54 +117,85 @@ public class SaliencyService {
                 seed[i] -= other[i];
             }
         }
-        float score = PooledGraphAccess.dot(seed, pred.logits());
+        float score = Rows.dot(seed, pred.logits());
         AttributionContext ctx = new AttributionContext(
-                model, prepared, preparedBaseline, seed, score, p, new PooledGraphAccess(runner, model, deadline));
+                model,
+                prepared,
+                preparedBaseline,
+                seed,
+                score,
+                p,
+                new PooledGraphAccess(runner, model, query.timeout()));
         Timer.Sample sample = Timer.start(meters);
         SaliencyMap map = method.compute(ctx);
         sample.stop(Timer.builder("salience.explanations")
                 .description("Saliency computations, decode and rendering excluded")
                 .tag("model", modelName)
                 .tag("method", method.name())
+                .publishPercentileHistogram()
                 .register(meters));
         long t3 = System.nanoTime();
         timings.put("compute", ms(t3 - t2));
-        Map<String, String> used = new LinkedHashMap<>();
-        used.put("target", target.describe(model.descriptor().labels()));
-        for (ParamSpec spec : method.parameters()) {
-            String v = p.raw(spec.name());
-            used.put(spec.name(), v == null ? spec.defaultValue() : v);
+        NormalizedSaliency normalized = SaliencyNormalizer.normalize(
+                map.values(), map.height(), map.width(), map.channels(), query.normalization());
+        timings.put("normalize", ms(System.nanoTime() - t3));
+
+        used.put("target", target.describe(labels));
+        if (map.layer() != null) {
+            used.put("layer", map.layer());
         }
-        if (map.extras().containsKey("layer")) {
-            used.put("layer", String.valueOf(map.extras().get("layer")));
-        }
-        return new Explanation(
-                model,
-                method,
+        return new SaliencyResult(
+                model.descriptor().name(),
+                model.descriptor().version(),
+                method.name(),
                 used,
-                target,
-                target.describe(model.descriptor().labels()),
-                score,
-                probs[target.index()],
+                new SaliencyResult.ExplainedTarget(
+                        target.index(),
+                        target.describe(labels),
+                        target.contrast() >= 0 ? target.contrast() : null,
+                        score,
+                        probs[target.index()]),
+                map.layer(),
                 map,
-                decoded,
-                prepared,
+                normalized,
+                query.rendering(),
+                decoded.image(),
+                prepared.resized(),
                 timings);
     }
 
-    /** Normalises a map as documented (channel reduction, percentile clip, scale to [0, 1]). */
-    public NormalizedSaliency normalize(Explanation e, NormalizationOptions options) {
-        SaliencyMap m = e.map();
-        return SaliencyNormalizer.normalize(m.values(), m.height(), m.width(), m.channels(), options);
-    }
-
-    /** Renders the PNG and records the time taken under {@code render}. */
-    public byte[] render(Explanation e, NormalizationOptions norm, RenderOptions options) {
-        long t0 = System.nanoTime();
-        byte[] png = SaliencyRenderer.render(
-                normalize(e, norm), e.original().image(), e.prepared().resized(), options);
-        e.timings().put("render", ms(System.nanoTime() - t0));
-        return png;
+    /**
+     * The parameters the method reads: its own, checked for unknown names, plus {@code layer} for the CAM family. An
+     * uploaded baseline means {@code baseline=uploaded} unless another baseline is named.
+     */
+    private static Map<String, String> methodParams(SaliencyMethod method, SaliencyQuery query, boolean baseline) {
+        Set<String> own = new LinkedHashSet<>();
+        method.parameters().forEach(s -> own.add(s.name()));
+        for (String name : query.methodParams().keySet()) {
+            if (!own.contains(name)) {
+                List<String> valid = new ArrayList<>();
+                commonParameters(method).forEach(s -> valid.add(s.name()));
+                valid.addAll(own);
+                throw new InvalidParameterException(
+                        name, "unknown parameter '" + name + "' for method " + method.name() + "; valid: " + valid);
+            }
+        }
+        if (query.layer() != null && !method.usesLayer()) {
+            throw new InvalidParameterException("layer", "method " + method.name() + " takes no layer");
+        }
+        Map<String, String> raw = new LinkedHashMap<>(query.methodParams());
+        if (query.layer() != null) {
+            raw.put("layer", query.layer());
+        }
+        if (baseline) {
+            if (!own.contains("baseline")) {
+                throw new InvalidParameterException(
+                        "baselineImage",
+                        "method " + method.name() + " takes no baseline image; integrated-gradients does");
+            }
+            raw.putIfAbsent("baseline", "uploaded");
+        }
+        return raw;
     }
 
     private static int argmax(float[] v) {

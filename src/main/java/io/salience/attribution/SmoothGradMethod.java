@@ -53,27 +53,35 @@ public class SmoothGradMethod implements SaliencyMethod {
         return Aggregation.MEAN;
     }
 
+    static final ParamSpec SAMPLES =
+            ParamSpec.integer("samples", DEFAULT_SAMPLES, 1, MAX_SAMPLES, "Noisy copies of the input");
+    static final ParamSpec NOISE =
+            ParamSpec.number("noise", DEFAULT_NOISE, 0, 1, "Noise std as a fraction of max(x) - min(x)");
+
+    private ParamSpec aggregation() {
+        return ParamSpec.choice(
+                "aggregation",
+                Aggregation.class,
+                defaultAggregation(),
+                "How the noisy maps are combined: mean (SmoothGrad), square (SquareGrad) or variance (VarGrad)");
+    }
+
+    private ParamSpec base() {
+        return ParamSpec.choice("base", List.copyOf(bases.keySet()), "gradient", "The method that is smoothed");
+    }
+
     @Override
     public List<ParamSpec> parameters() {
-        return ParamSpec.of(
-                new ParamSpec("samples", "" + DEFAULT_SAMPLES, "1.." + MAX_SAMPLES, "noisy copies of the input"),
-                new ParamSpec("noise", "" + DEFAULT_NOISE, "0..1", "noise std as a fraction of max(x) - min(x)"),
-                new ParamSpec(
-                        "aggregation",
-                        Params.spell(defaultAggregation()),
-                        Params.spelled(Aggregation.class),
-                        "mean (SmoothGrad), square (SquareGrad) or variance (VarGrad)"),
-                new ParamSpec("base", "gradient", String.join(", ", bases.keySet()), "the method that is smoothed"),
-                new ParamSpec("seed", "0", "any long", "random seed of the noise"));
+        return List.of(SAMPLES, NOISE, aggregation(), base(), IntegratedGradientsMethod.SEED);
     }
 
     @Override
     public SaliencyMap compute(AttributionContext ctx) {
         Params p = ctx.params();
-        int samples = p.integer("samples", DEFAULT_SAMPLES, 1, MAX_SAMPLES);
-        double noise = p.number("noise", DEFAULT_NOISE, 0, 1);
-        Aggregation agg = p.choice("aggregation", Aggregation.class, defaultAggregation());
-        InputAttribution base = base(p);
+        int samples = p.integer(SAMPLES);
+        double noise = p.number(NOISE);
+        Aggregation agg = p.choice(aggregation(), Aggregation.class);
+        InputAttribution base = bases.get(p.word(base()));
         float[] x = ctx.input();
         float min = Float.POSITIVE_INFINITY;
         float max = Float.NEGATIVE_INFINITY;
@@ -82,7 +90,7 @@ public class SmoothGradMethod implements SaliencyMethod {
             max = Math.max(max, v);
         }
         double sigma = noise * (max - min);
-        SplittableRandom rnd = new SplittableRandom(p.longValue("seed", 0));
+        SplittableRandom rnd = new SplittableRandom(p.longValue(IntegratedGradientsMethod.SEED));
         List<float[]> noisy = new ArrayList<>(samples);
         for (int s = 0; s < samples; s++) {
             float[] xs = new float[x.length];
@@ -98,16 +106,6 @@ public class SmoothGradMethod implements SaliencyMethod {
                 ctx.width(),
                 ctx.channels(),
                 Map.of("base", base.name(), "noiseStd", sigma, "aggregation", Params.spell(agg)));
-    }
-
-    private InputAttribution base(Params p) {
-        String name = p.raw("base") == null ? "gradient" : p.raw("base");
-        InputAttribution base = bases.get(name);
-        if (base == null) {
-            throw new InvalidParameterException(
-                    "base", "base must be one of " + bases.keySet() + ", got '" + name + "'");
-        }
-        return base;
     }
 
     /** Combines per-sample maps element-wise. */
@@ -136,7 +134,7 @@ public class SmoothGradMethod implements SaliencyMethod {
     }
 
     private static double gaussian(SplittableRandom rnd) {
-        // Box-Muller; SplittableRandom has no nextGaussian on Java 17
+        // Box-Muller rather than nextGaussian(), so that a seed gives the same map as in earlier versions
         double u1 = 1.0 - rnd.nextDouble();
         double u2 = rnd.nextDouble();
         return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);

@@ -9,6 +9,9 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetAttrShape;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetAttrType;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_UpdateEdge;
 
+import io.salience.graph.LayerInfo;
+import io.salience.graph.Rule;
+import io.salience.graph.UnsupportedModelException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -184,8 +187,10 @@ public final class ModelGraph {
         if (tensor == null) {
             throw new EngineException("Unknown layer " + layer.name());
         }
-        TF_Output target = Tf.output(graph, tensor);
-        return program("layer-gradient:" + layer.name() + ":" + rule.id(), () -> buildGradient(rule, target, target))
+        return program("layer-gradient:" + layer.name() + ":" + rule.id(), () -> {
+                    TF_Output target = Tf.output(graph, tensor);
+                    return buildGradient(rule, target, target);
+                })
                 .run(batch, n, seeds);
     }
 
@@ -496,12 +501,14 @@ public final class ModelGraph {
     private final class Program {
         private final boolean seeded;
         private final List<TF_Output> fetches;
-        private final TF_Operation seed;
+        private final List<TF_Output> feeds;
 
         Program(boolean seeded, List<TF_Output> fetches, int id, TF_Operation... seed) {
             this.seeded = seeded;
             this.fetches = List.copyOf(fetches);
-            this.seed = seed.length > 0 ? seed[0] : null;
+            this.feeds = seed.length > 0
+                    ? List.of(input, new TF_Output().oper(seed[0]).index(0))
+                    : List.of(input);
         }
 
         Outputs run(float[] batch, int n, float[] seeds) {
@@ -521,12 +528,10 @@ public final class ModelGraph {
             if (seeded && (seeds == null || seeds.length != (long) n * classes)) {
                 throw new IllegalArgumentException("Seeds must be [" + n + ", " + classes + "]");
             }
-            List<TF_Output> feeds = new ArrayList<>(List.of(input));
-            List<TensorBuffer> values = new ArrayList<>();
-            values.add(new TensorBuffer(batch, shape));
+            List<SessionRunner.TensorBuffer> values = new ArrayList<>(2);
+            values.add(new SessionRunner.TensorBuffer(batch, shape));
             if (seeded) {
-                feeds.add(new TF_Output().oper(seed).index(0));
-                values.add(new TensorBuffer(seeds, new long[] {n, classes}));
+                values.add(new SessionRunner.TensorBuffer(seeds, new long[] {n, classes}));
             }
             lock.readLock().lock();
             try {
@@ -536,20 +541,6 @@ public final class ModelGraph {
             }
         }
     }
-
-    /** Fetched values, in fetch order, each with its shape. */
-    public record Outputs(List<float[]> values, List<long[]> shapes) {
-        public float[] get(int i) {
-            return values.get(i);
-        }
-
-        public long[] shape(int i) {
-            return shapes.get(i);
-        }
-    }
-
-    /** A float tensor's data and shape. */
-    record TensorBuffer(float[] data, long[] shape) {}
 
     @Override
     public String toString() {

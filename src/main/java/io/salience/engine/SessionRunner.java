@@ -23,11 +23,14 @@ final class SessionRunner {
 
     private SessionRunner() {}
 
-    static ModelGraph.Outputs run(
-            TF_Session session, List<TF_Output> feeds, List<ModelGraph.TensorBuffer> values, List<TF_Output> fetches) {
+    /** A float tensor's data and shape, to be fed. */
+    record TensorBuffer(float[] data, long[] shape) {}
+
+    static Outputs run(TF_Session session, List<TF_Output> feeds, List<TensorBuffer> values, List<TF_Output> fetches) {
         int nf = feeds.size();
         int no = fetches.size();
         TF_Tensor[] in = new TF_Tensor[nf];
+        TF_Tensor[] out = new TF_Tensor[no];
         try (TF_Output feedArr = new TF_Output(nf);
                 TF_Output fetchArr = new TF_Output(no);
                 PointerPointer<TF_Tensor> inVals = new PointerPointer<>(nf);
@@ -46,38 +49,43 @@ final class SessionRunner {
             feedArr.position(0);
             fetchArr.position(0);
             TF_SessionRun(session, null, feedArr, inVals, nf, fetchArr, outVals, no, null, 0, null, status);
+            // take ownership of every fetched tensor first, so a failure part-way leaks none
+            for (int i = 0; i < no; i++) {
+                out[i] = outVals.get(TF_Tensor.class, i);
+            }
             Tf.check(status, "Session run failed");
             List<float[]> results = new ArrayList<>(no);
             List<long[]> shapes = new ArrayList<>(no);
             for (int i = 0; i < no; i++) {
-                TF_Tensor t = outVals.get(TF_Tensor.class, i);
-                try {
-                    if (TF_TensorType(t) != Tf.DT_FLOAT) {
-                        throw new EngineException("Fetched tensor " + i + " is not float32");
-                    }
-                    long[] shape = new long[TF_NumDims(t)];
-                    for (int d = 0; d < shape.length; d++) {
-                        shape[d] = TF_Dim(t, d);
-                    }
-                    float[] data = new float[(int) (TF_TensorByteSize(t) / Float.BYTES)];
-                    new FloatPointer(TF_TensorData(t)).get(data);
-                    results.add(data);
-                    shapes.add(shape);
-                } finally {
-                    TF_DeleteTensor(t);
+                TF_Tensor t = out[i];
+                if (TF_TensorType(t) != Tf.DT_FLOAT) {
+                    throw new EngineException("Fetched tensor " + i + " is not float32");
                 }
+                long[] shape = new long[TF_NumDims(t)];
+                for (int d = 0; d < shape.length; d++) {
+                    shape[d] = TF_Dim(t, d);
+                }
+                float[] data = new float[(int) (TF_TensorByteSize(t) / Float.BYTES)];
+                new FloatPointer(TF_TensorData(t)).get(data);
+                results.add(data);
+                shapes.add(shape);
             }
-            return new ModelGraph.Outputs(results, shapes);
+            return new Outputs(results, shapes);
         } finally {
-            for (TF_Tensor t : in) {
-                if (t != null) {
-                    TF_DeleteTensor(t);
-                }
+            deleteAll(in);
+            deleteAll(out);
+        }
+    }
+
+    static void deleteAll(TF_Tensor[] tensors) {
+        for (TF_Tensor t : tensors) {
+            if (t != null && !t.isNull()) {
+                TF_DeleteTensor(t);
             }
         }
     }
 
-    private static TF_Tensor toTensor(ModelGraph.TensorBuffer b) {
+    private static TF_Tensor toTensor(TensorBuffer b) {
         TF_Tensor t = TF_AllocateTensor(Tf.DT_FLOAT, b.shape(), b.shape().length, (long) b.data().length * Float.BYTES);
         new FloatPointer(TF_TensorData(t)).put(b.data());
         return t;

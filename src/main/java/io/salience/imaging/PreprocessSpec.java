@@ -35,12 +35,7 @@ public record PreprocessSpec(int width, int height, ColorMode colorMode, ResizeM
         int channels = colorMode.channels();
         for (int i = 0; i < steps.size(); i++) {
             ValueStep step = steps.get(i);
-            int length = 1;
-            if (step instanceof ValueStep.Mean mean) {
-                length = mean.perChannel().length;
-            } else if (step instanceof ValueStep.Std std) {
-                length = std.perChannel().length;
-            }
+            int length = step.perChannelLength();
             if (length != 1 && length != channels) {
                 throw new IllegalArgumentException("step " + (i + 1) + " has " + length + " per-channel values but "
                         + colorMode + " has " + channels + " channel(s); give 1 or " + channels);

@@ -3,7 +3,6 @@ package io.salience.imaging;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.awt.image.Raster;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -101,49 +100,8 @@ public final class Preprocessor {
                     "tensor of length " + tensor.length + " is not " + height + "x" + width + "x" + channels);
         }
         for (ValueStep step : steps) {
-            if (step instanceof ValueStep.Scale scale) {
-                double f = scale.factor();
-                for (int i = 0; i < tensor.length; i++) {
-                    tensor[i] = (float) (tensor[i] * f);
-                }
-            } else if (step instanceof ValueStep.Offset offset) {
-                double v = offset.value();
-                for (int i = 0; i < tensor.length; i++) {
-                    tensor[i] = (float) (tensor[i] + v);
-                }
-            } else if (step instanceof ValueStep.Mean mean) {
-                double[] m = broadcast(mean.perChannel(), channels);
-                for (int i = 0; i < tensor.length; i += channels) {
-                    for (int c = 0; c < channels; c++) {
-                        tensor[i + c] = (float) (tensor[i + c] - m[c]);
-                    }
-                }
-            } else if (step instanceof ValueStep.Std std) {
-                double[] s = broadcast(std.perChannel(), channels);
-                for (int i = 0; i < tensor.length; i += channels) {
-                    for (int c = 0; c < channels; c++) {
-                        tensor[i + c] = (float) (tensor[i + c] / s[c]);
-                    }
-                }
-            } else if (step instanceof ValueStep.L2Normalize l2) {
-                L2.normalize(tensor, height, width, channels, l2.axis());
-            } else {
-                throw new IllegalArgumentException("unknown value step " + step);
-            }
+            step.apply(tensor, height, width, channels);
         }
-    }
-
-    private static double[] broadcast(double[] values, int channels) {
-        if (values.length == channels) {
-            return values;
-        }
-        if (values.length != 1) {
-            throw new IllegalArgumentException(
-                    "per-channel step has " + values.length + " values for " + channels + " channel(s)");
-        }
-        double[] out = new double[channels];
-        Arrays.fill(out, values[0]);
-        return out;
     }
 
     private static float[] resize(
@@ -231,48 +189,5 @@ public final class Preprocessor {
     private static int to8Bit(float v) {
         int i = (int) Math.floor(v + 0.5f);
         return i < 0 ? 0 : Math.min(i, 255);
-    }
-
-    /** L2 normalisation along one axis, as {@code keras.utils.normalize(x, axis, order=2)}. */
-    private static final class L2 {
-        private L2() {}
-
-        static void normalize(float[] t, int height, int width, int channels, Axis axis) {
-            // Every element belongs to exactly one vector; group(y, x, c) names it.
-            int groups =
-                    switch (axis) {
-                        case HEIGHT -> width * channels;
-                        case WIDTH -> height * channels;
-                        case CHANNEL -> height * width;
-                    };
-            double[] sums = new double[groups];
-            for (int y = 0, i = 0; y < height; y++) {
-                for (int x = 0; x < width; x++) {
-                    for (int c = 0; c < channels; c++, i++) {
-                        double v = t[i];
-                        sums[group(axis, y, x, c, width, channels)] += v * v;
-                    }
-                }
-            }
-            for (int g = 0; g < groups; g++) {
-                double norm = Math.sqrt(sums[g]);
-                sums[g] = norm == 0 ? 1.0 : norm;
-            }
-            for (int y = 0, i = 0; y < height; y++) {
-                for (int x = 0; x < width; x++) {
-                    for (int c = 0; c < channels; c++, i++) {
-                        t[i] = (float) (t[i] / sums[group(axis, y, x, c, width, channels)]);
-                    }
-                }
-            }
-        }
-
-        private static int group(Axis axis, int y, int x, int c, int width, int channels) {
-            return switch (axis) {
-                case HEIGHT -> x * channels + c;
-                case WIDTH -> y * channels + c;
-                case CHANNEL -> y * width + x;
-            };
-        }
     }
 }

@@ -4,7 +4,6 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
-import java.util.function.Consumer;
 import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -75,114 +74,6 @@ public record PoolProperties(
     public static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
     /** Upper limit of {@code shutdown-timeout}. */
     public static final Duration MAX_SHUTDOWN_TIMEOUT = Duration.ofMinutes(10);
-
-    /** The defaults, as bound from an empty configuration. */
-    public static PoolProperties defaults() {
-        return new PoolProperties(
-                1,
-                64,
-                64,
-                true,
-                Duration.ofMillis(2),
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(30),
-                Duration.ZERO,
-                0);
-    }
-
-    /** A copy with another {@code concurrency}. */
-    public PoolProperties withConcurrency(int value) {
-        return copy(c -> c.concurrency = value);
-    }
-
-    /** A copy with another {@code queue-capacity}. */
-    public PoolProperties withQueueCapacity(int value) {
-        return copy(c -> c.queueCapacity = value);
-    }
-
-    /** A copy with another {@code max-batch}. */
-    public PoolProperties withMaxBatch(int value) {
-        return copy(c -> c.maxBatch = value);
-    }
-
-    /** A copy with another {@code batching}. */
-    public PoolProperties withBatching(boolean value) {
-        return copy(c -> c.batching = value);
-    }
-
-    /** A copy with another {@code batch-window}. */
-    public PoolProperties withBatchWindow(Duration value) {
-        return copy(c -> c.batchWindow = value);
-    }
-
-    /** A copy with another {@code default-deadline}. */
-    public PoolProperties withDefaultDeadline(Duration value) {
-        return copy(c -> c.defaultDeadline = value);
-    }
-
-    /** A copy with another {@code retry-after}. */
-    public PoolProperties withRetryAfter(Duration value) {
-        return copy(c -> c.retryAfter = value);
-    }
-
-    /** A copy with another {@code shutdown-timeout}. */
-    public PoolProperties withShutdownTimeout(Duration value) {
-        return copy(c -> c.shutdownTimeout = value);
-    }
-
-    /** A copy with another {@code max-queue-wait}. */
-    public PoolProperties withMaxQueueWait(Duration value) {
-        return copy(c -> c.maxQueueWait = value);
-    }
-
-    /** A copy with another {@code max-in-flight}. */
-    public PoolProperties withMaxInFlight(int value) {
-        return copy(c -> c.maxInFlight = value);
-    }
-
-    private PoolProperties copy(Consumer<Fields> change) {
-        Fields f = new Fields(this);
-        change.accept(f);
-        return new PoolProperties(
-                f.concurrency,
-                f.queueCapacity,
-                f.maxBatch,
-                f.batching,
-                f.batchWindow,
-                f.defaultDeadline,
-                f.retryAfter,
-                f.shutdownTimeout,
-                f.maxQueueWait,
-                f.maxInFlight);
-    }
-
-    /** The fields of a copy being made. */
-    private static final class Fields {
-        int concurrency;
-        int queueCapacity;
-        int maxBatch;
-        boolean batching;
-        Duration batchWindow;
-        Duration defaultDeadline;
-        Duration retryAfter;
-        Duration shutdownTimeout;
-        Duration maxQueueWait;
-        int maxInFlight;
-
-        Fields(PoolProperties p) {
-            concurrency = p.concurrency;
-            queueCapacity = p.queueCapacity;
-            maxBatch = p.maxBatch;
-            batching = p.batching;
-            batchWindow = p.batchWindow;
-            defaultDeadline = p.defaultDeadline;
-            retryAfter = p.retryAfter;
-            shutdownTimeout = p.shutdownTimeout;
-            maxQueueWait = p.maxQueueWait;
-            maxInFlight = p.maxInFlight;
-        }
-    }
 
     /**
      * Re-checks the documented limits for instances built in code (binding already validated them through the

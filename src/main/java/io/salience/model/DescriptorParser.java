@@ -1,6 +1,5 @@
 package io.salience.model;
 
-import io.salience.imaging.Axis;
 import io.salience.imaging.ColorMode;
 import io.salience.imaging.PreprocessSpec;
 import io.salience.imaging.ResizeMethod;
@@ -176,45 +175,12 @@ public final class DescriptorParser {
             String kind = String.valueOf(e.getKey());
             Object v = e.getValue();
             try {
-                steps.add(
-                        switch (kind) {
-                            case "scale" -> new ValueStep.Scale(number(where, field + ".scale", v));
-                            case "offset" -> new ValueStep.Offset(number(where, field + ".offset", v));
-                            case "mean" -> new ValueStep.Mean(numbers(where, field + ".mean", v));
-                            case "std" -> new ValueStep.Std(numbers(where, field + ".std", v));
-                            case "l2-normalize" -> new ValueStep.L2Normalize(
-                                    enumValue(where, field + ".l2-normalize", Axis.class, String.valueOf(v)));
-                            default -> throw new DescriptorException(
-                                    where,
-                                    field,
-                                    "has unknown step '" + kind + "'; valid: scale, offset, mean, std, l2-normalize");
-                        });
+                steps.add(ValueStep.parse(kind, v));
             } catch (IllegalArgumentException ex) {
                 throw new DescriptorException(where, field, ex.getMessage());
             }
         }
         return steps;
-    }
-
-    private static double number(String where, String field, Object v) {
-        if (v instanceof Number n) {
-            return n.doubleValue();
-        }
-        throw new DescriptorException(where, field, "must be a number, got '" + v + "'");
-    }
-
-    private static double[] numbers(String where, String field, Object v) {
-        if (v instanceof Number n) {
-            return new double[] {n.doubleValue()};
-        }
-        if (v instanceof List<?> list && !list.isEmpty()) {
-            double[] out = new double[list.size()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = number(where, field + "[" + i + "]", list.get(i));
-            }
-            return out;
-        }
-        throw new DescriptorException(where, field, "must be a number or a list of numbers");
     }
 
     static <E extends Enum<E>> E enumValue(String where, String field, Class<E> type, String value) {

@@ -1,8 +1,13 @@
 package io.salience.model;
 
 import io.salience.engine.ModelGraph;
+import io.salience.engine.Outputs;
+import io.salience.engine.Rows;
 import io.salience.engine.SavedModelLoader;
+import io.salience.graph.TensorSpec;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.tensorflow.proto.TensorInfo;
 
 /**
@@ -19,14 +24,26 @@ public final class LoadedModel implements AutoCloseable {
         this.loaded = loaded;
         int k = loaded.graph().classes();
         int labels = descriptor.labels().size();
-        boolean ok = descriptor.output() == OutputKind.SIGMOID ? k == 1 : k == labels;
-        if (!ok) {
+        String where = descriptor.source().getParent().getFileName() + "/"
+                + descriptor.source().getFileName();
+        if (descriptor.output() != OutputKind.SIGMOID && k == 1) {
             throw new DescriptorException(
-                    descriptor.source().getParent().getFileName() + "/"
-                            + descriptor.source().getFileName(),
-                    "output.labels",
-                    "lists " + labels + " labels but the model has " + k + " output unit(s)"
-                            + (descriptor.output() == OutputKind.SIGMOID ? " (kind sigmoid needs exactly 1)" : ""));
+                    where,
+                    "output.kind",
+                    "is " + descriptor.output().name().toLowerCase(Locale.ROOT)
+                            + " but the model has a single output unit (activation "
+                            + loaded.graph().logitsActivation()
+                            + "); use kind: sigmoid with two labels [negative, positive]");
+        }
+        if (descriptor.output() == OutputKind.SIGMOID && k != 1) {
+            throw new DescriptorException(
+                    where,
+                    "output.kind",
+                    "is sigmoid but the model has " + k + " output units; use kind: softmax or logits");
+        }
+        if (descriptor.output() != OutputKind.SIGMOID && k != labels) {
+            throw new DescriptorException(
+                    where, "output.labels", "lists " + labels + " labels but the model has " + k + " output units");
         }
     }
 
@@ -38,12 +55,21 @@ public final class LoadedModel implements AutoCloseable {
         return loaded.graph();
     }
 
-    public TensorInfo signatureInput() {
-        return loaded.input();
+    /** The signature's input tensor. */
+    public TensorSpec signatureInput() {
+        return spec(loaded.input());
     }
 
-    public TensorInfo signatureOutput() {
-        return loaded.output();
+    /** The signature's output tensor. */
+    public TensorSpec signatureOutput() {
+        return spec(loaded.output());
+    }
+
+    private static TensorSpec spec(TensorInfo t) {
+        List<Long> shape =
+                t.getTensorShape().getDimList().stream().map(d -> d.getSize()).toList();
+        return new TensorSpec(
+                t.getName(), t.getDtype().name().replace("DT_", "").toLowerCase(Locale.ROOT), shape);
     }
 
     /** Number of classes (labels). */
@@ -102,13 +128,8 @@ public final class LoadedModel implements AutoCloseable {
     /** Runs a prediction on {@code rows} images (each {@link #inputLength()} floats). */
     public List<float[]> predictRows(List<float[]> rows) {
         int n = rows.size();
-        int per = inputLength();
-        float[] batch = new float[n * per];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(rows.get(i), 0, batch, i * per, per);
-        }
-        ModelGraph.Outputs out = graph().predict(batch, n);
-        List<float[]> result = new java.util.ArrayList<>(n);
+        Outputs out = graph().predict(Rows.concat(rows), n);
+        List<float[]> result = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             result.add(probabilities(out.get(0), out.get(1), i));
         }

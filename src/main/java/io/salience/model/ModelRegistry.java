@@ -1,9 +1,10 @@
 package io.salience.model;
 
-import io.salience.engine.Rule;
 import io.salience.engine.SavedModelLoader;
-import io.salience.engine.UnsupportedModelException;
+import io.salience.graph.Rule;
+import io.salience.graph.UnsupportedModelException;
 import java.io.IOException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +35,6 @@ public class ModelRegistry implements SmartLifecycle {
     private final ModelsProperties props;
     private final SavedModelLoader loader;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
-    private final List<Consumer<LoadedModel>> warmups = new ArrayList<>();
     private final CountDownLatch loaded = new CountDownLatch(1);
     private volatile boolean running;
     private Thread worker;
@@ -46,11 +45,6 @@ public class ModelRegistry implements SmartLifecycle {
     public ModelRegistry(ModelsProperties props, SavedModelLoader loader) {
         this.props = props;
         this.loader = loader;
-    }
-
-    /** Adds a warm-up step run on every model before it turns READY (e.g. compiling every attribution graph). */
-    public synchronized void addWarmup(Consumer<LoadedModel> warmup) {
-        warmups.add(warmup);
     }
 
     @Override
@@ -114,6 +108,21 @@ public class ModelRegistry implements SmartLifecycle {
         return Optional.ofNullable(entries.get(name));
     }
 
+    /**
+     * A model ready to serve.
+     *
+     * @throws ModelNotFoundException when no such model is configured (404)
+     * @throws ModelUnavailableException while it loads, or when it failed (503)
+     */
+    public LoadedModel ready(String name) {
+        Entry e = entry(name).orElseThrow(() -> new ModelNotFoundException(name));
+        return switch (e.status()) {
+            case READY -> e.model();
+            case LOADING -> throw new ModelUnavailableException("Model '" + name + "' is still loading");
+            case FAILED -> throw new ModelUnavailableException("Model '" + name + "' failed to load: " + e.error());
+        };
+    }
+
     private void loadAll() {
         try {
             List<Path> files = descriptorFiles(props.dir());
@@ -161,14 +170,7 @@ public class ModelRegistry implements SmartLifecycle {
             ModelDescriptor sized =
                     DescriptorParser.withSignatureSize(draft, graph.graph().inputShape());
             LoadedModel model = new LoadedModel(sized, graph);
-            List<Consumer<LoadedModel>> steps;
-            synchronized (this) {
-                steps = List.copyOf(warmups);
-            }
             warmUp(model);
-            for (Consumer<LoadedModel> step : steps) {
-                step.accept(model);
-            }
             put(new Entry(d.name(), ModelStatus.READY, sized, model, null));
             log.info(
                     "Model {} {} ready in {} ms (input {}x{}x{}, {} classes)",
@@ -211,21 +213,34 @@ public class ModelRegistry implements SmartLifecycle {
         entries.put(e.name(), e);
     }
 
+    /**
+     * The descriptors one or two levels below {@code dir}, following symbolic links (models are often mounted that
+     * way). Whatever else is there is skipped, and the log says what and why.
+     */
     static List<Path> descriptorFiles(Path dir) {
         if (!Files.isDirectory(dir)) {
+            log.warn("Model folder {} does not exist or is not a folder", dir.toAbsolutePath());
             return List.of();
         }
-        try (Stream<Path> s = Files.walk(dir, 2)) {
-            return s.filter(Files::isRegularFile)
-                    .filter(p -> {
-                        String n = p.getFileName().toString();
-                        return n.endsWith(".yaml") || n.endsWith(".yml");
-                    })
-                    .sorted()
-                    .toList();
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot list " + dir, e);
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(dir, 2, FileVisitOption.FOLLOW_LINKS)) {
+            s.filter(p -> !p.equals(dir)).sorted().forEach(p -> {
+                String n = p.getFileName().toString();
+                boolean yaml = n.endsWith(".yaml") || n.endsWith(".yml");
+                if (yaml && Files.isRegularFile(p)) {
+                    found.add(p);
+                } else if (yaml) {
+                    log.warn("Skipping {}: not a regular file", p);
+                } else if (Files.isSymbolicLink(p) && !Files.exists(p)) {
+                    log.warn("Skipping {}: a symbolic link to something that does not exist", p);
+                } else if (Files.isRegularFile(p) && dir.equals(p.getParent())) {
+                    log.info("Skipping {}: not a descriptor (*.yaml or *.yml)", p);
+                }
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new IllegalStateException("Cannot list " + dir + ": " + e.getMessage(), e);
         }
+        return found;
     }
 
     /** Ready models. */

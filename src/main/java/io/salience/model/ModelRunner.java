@@ -1,12 +1,14 @@
 package io.salience.model;
 
-import io.salience.engine.LayerInfo;
-import io.salience.engine.ModelGraph;
-import io.salience.engine.Rule;
+import io.salience.engine.Outputs;
+import io.salience.engine.Rows;
+import io.salience.graph.LayerInfo;
+import io.salience.graph.Rule;
 import io.salience.inference.BatchKey;
 import io.salience.inference.InferencePool;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.springframework.stereotype.Component;
 
@@ -24,109 +26,104 @@ public class ModelRunner {
     }
 
     /**
-     * One row to run: an input tensor and, for gradient graphs, its seed row.
+     * One row to differentiate: an input tensor and its seed row.
      *
      * @param input {@code [H, W, C]}
-     * @param seed the seed row over the graph's logits, or null for prediction
+     * @param seed the seed row over the graph's logits
      */
     public record Row(float[] input, float[] seed) {}
 
     /**
-     * One row's results.
+     * One row's prediction.
      *
      * @param logits the graph's logits row
-     * @param output the signature's output row (prediction only)
-     * @param activations the layer's activations (layer gradients only)
-     * @param gradient the gradient w.r.t. the input or the layer (gradients only)
-     * @param shape shape of {@code gradient} without the batch dimension
+     * @param output the signature's output row
      */
-    public record Result(float[] logits, float[] output, float[] activations, float[] gradient, long[] shape) {}
+    public record Prediction(float[] logits, float[] output) {}
+
+    /**
+     * One row's gradient with respect to the input.
+     *
+     * @param logits the graph's logits row
+     * @param gradient same layout as the input
+     */
+    public record InputGradient(float[] logits, float[] gradient) {}
+
+    /**
+     * One row's layer activations and the gradients with respect to them.
+     *
+     * @param logits the graph's logits row
+     * @param activations {@code [h, w, c]}
+     * @param gradient {@code [h, w, c]}
+     * @param shape {@code [h, w, c]}
+     */
+    public record LayerGradient(float[] logits, float[] activations, float[] gradient, long[] shape) {}
 
     /** Logits and signature outputs of each input. */
-    public List<Result> predict(LoadedModel model, List<float[]> inputs, Duration deadline) {
-        List<Row> rows = inputs.stream().map(x -> new Row(x, null)).toList();
+    public List<Prediction> predict(LoadedModel model, List<float[]> inputs, Duration deadline) {
         return pool.call(
                 new BatchKey(model.descriptor().name(), "predict"),
-                rows,
+                inputs,
                 (key, batch) -> {
-                    ModelGraph.Outputs out = model.graph().predict(concat(batch, model.inputLength()), batch.size());
-                    return split(out, batch.size(), false);
+                    Outputs out = model.graph().predict(Rows.concat(batch), batch.size());
+                    int n = batch.size();
+                    List<Prediction> r = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        r.add(new Prediction(Rows.row(out.get(0), n, i), Rows.row(out.get(1), n, i)));
+                    }
+                    return r;
                 },
                 deadline);
     }
 
     /** Gradients of {@code seed · logits} w.r.t. each input under a rectifier rule. */
-    public List<Result> inputGradients(LoadedModel model, Rule rule, List<Row> rows, Duration deadline) {
-        BatchKey key = new BatchKey(
-                model.descriptor().name(), "input-gradient:" + rule.name().toLowerCase());
+    public List<InputGradient> inputGradients(LoadedModel model, Rule rule, List<Row> rows, Duration deadline) {
+        BatchKey key = new BatchKey(model.descriptor().name(), "input-gradient:" + rule.id());
         return pool.call(
                 key,
                 rows,
                 (k, batch) -> {
-                    ModelGraph.Outputs out = model.graph()
-                            .inputGradients(rule, concat(batch, model.inputLength()), batch.size(), seeds(batch));
-                    return split(out, batch.size(), true);
+                    int n = batch.size();
+                    Outputs out = model.graph().inputGradients(rule, inputs(batch), n, seeds(batch));
+                    List<InputGradient> r = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        r.add(new InputGradient(Rows.row(out.get(0), n, i), Rows.row(out.get(1), n, i)));
+                    }
+                    return r;
                 },
                 deadline);
     }
 
     /** A layer's activations and gradients for each row. */
-    public List<Result> layerGradients(
+    public List<LayerGradient> layerGradients(
             LoadedModel model, LayerInfo layer, Rule rule, List<Row> rows, Duration deadline) {
-        BatchKey key = new BatchKey(
-                model.descriptor().name(),
-                "layer-gradient:" + layer.name() + ":" + rule.name().toLowerCase());
+        BatchKey key = new BatchKey(model.descriptor().name(), "layer-gradient:" + layer.name() + ":" + rule.id());
         return pool.call(
                 key,
                 rows,
                 (k, batch) -> {
-                    ModelGraph.Outputs out = model.graph()
-                            .layerGradients(
-                                    layer, rule, concat(batch, model.inputLength()), batch.size(), seeds(batch));
-                    return split(out, batch.size(), true);
+                    int n = batch.size();
+                    Outputs out = model.graph().layerGradients(layer, rule, inputs(batch), n, seeds(batch));
+                    long[] full = out.shape(2);
+                    long[] shape = Arrays.copyOfRange(full, 1, full.length);
+                    List<LayerGradient> r = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        r.add(new LayerGradient(
+                                Rows.row(out.get(0), n, i),
+                                Rows.row(out.get(1), n, i),
+                                Rows.row(out.get(2), n, i),
+                                shape));
+                    }
+                    return r;
                 },
                 deadline);
     }
 
-    private static float[] concat(List<Row> rows, int per) {
-        float[] batch = new float[rows.size() * per];
-        for (int i = 0; i < rows.size(); i++) {
-            System.arraycopy(rows.get(i).input(), 0, batch, i * per, per);
-        }
-        return batch;
+    private static float[] inputs(List<Row> rows) {
+        return Rows.concat(rows.stream().map(Row::input).toList());
     }
 
     private static float[] seeds(List<Row> rows) {
-        int k = rows.get(0).seed().length;
-        float[] s = new float[rows.size() * k];
-        for (int i = 0; i < rows.size(); i++) {
-            System.arraycopy(rows.get(i).seed(), 0, s, i * k, k);
-        }
-        return s;
-    }
-
-    /** Splits fetched batch tensors into rows: [logits, output] or [logits, (activations,) gradient]. */
-    private static List<Result> split(ModelGraph.Outputs out, int n, boolean gradient) {
-        List<Result> results = new ArrayList<>(n);
-        int count = out.values().size();
-        for (int i = 0; i < n; i++) {
-            float[] logits = row(out.get(0), n, i);
-            if (!gradient) {
-                results.add(new Result(logits, row(out.get(1), n, i), null, null, null));
-                continue;
-            }
-            float[] act = count == 3 ? row(out.get(1), n, i) : null;
-            long[] full = out.shape(count - 1);
-            long[] shape = java.util.Arrays.copyOfRange(full, 1, full.length);
-            results.add(new Result(logits, null, act, row(out.get(count - 1), n, i), shape));
-        }
-        return results;
-    }
-
-    private static float[] row(float[] all, int n, int i) {
-        int per = all.length / n;
-        float[] r = new float[per];
-        System.arraycopy(all, i * per, r, 0, per);
-        return r;
+        return Rows.concat(rows.stream().map(Row::seed).toList());
     }
 }

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.salience.imaging.DecodedImage;
 import io.salience.imaging.ImageDecoder;
-import io.salience.imaging.PreparedImage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,47 +35,34 @@ public class PredictionService {
      */
     public record ClassProbability(String label, int index, float probability) {}
 
-    /** A ready model, or the right exception. */
-    public LoadedModel model(String name) {
-        ModelRegistry.Entry e = registry.entry(name).orElseThrow(() -> new ModelNotFoundException(name));
-        return switch (e.status()) {
-            case READY -> e.model();
-            case LOADING -> throw new ModelUnavailableException("Model '" + name + "' is still loading");
-            case FAILED -> throw new ModelUnavailableException("Model '" + name + "' failed to load: " + e.error());
-        };
-    }
-
-    /** Decodes and preprocesses one uploaded image for a model. */
-    public PreparedImage prepare(LoadedModel model, byte[] bytes) {
-        DecodedImage img = decoder.decode(bytes);
-        return model.descriptor().prepare(img.image());
-    }
-
-    /** Decodes one upload. */
-    public DecodedImage decode(byte[] bytes) {
-        return decoder.decode(bytes);
-    }
+    /**
+     * The predictions of one request.
+     *
+     * @param model the model
+     * @param classes per image, its probabilities sorted descending
+     */
+    public record Predictions(LoadedModel model, List<List<ClassProbability>> classes) {}
 
     /** Class probabilities of each image, sorted descending, at most {@code topK} each. */
-    public List<List<ClassProbability>> predict(String modelName, List<byte[]> images, int topK, Duration deadline) {
-        LoadedModel model = model(modelName);
+    public Predictions predict(String modelName, List<byte[]> images, int topK, Duration deadline) {
+        LoadedModel model = registry.ready(modelName);
         List<float[]> inputs = new ArrayList<>(images.size());
         for (byte[] b : images) {
-            inputs.add(prepare(model, b).tensor());
+            DecodedImage img = decoder.decode(b);
+            inputs.add(model.descriptor().tensor(img.image()));
         }
         Timer.Sample sample = Timer.start(meters);
-        List<ModelRunner.Result> results = runner.predict(model, inputs, deadline);
+        List<ModelRunner.Prediction> results = runner.predict(model, inputs, deadline);
         sample.stop(Timer.builder("salience.predictions")
                 .description("Prediction requests, decode and preprocessing excluded")
                 .tag("model", modelName)
                 .publishPercentileHistogram()
                 .register(meters));
         List<List<ClassProbability>> out = new ArrayList<>();
-        for (int i = 0; i < results.size(); i++) {
-            ModelRunner.Result r = results.get(i);
+        for (ModelRunner.Prediction r : results) {
             out.add(ranked(model, model.probabilities(r.logits(), r.output(), 0), topK));
         }
-        return out;
+        return new Predictions(model, out);
     }
 
     /** Probabilities sorted descending, at most {@code topK}. */

@@ -1,6 +1,7 @@
 package io.salience.api;
 
 import static io.salience.api.ApiClient.assertProblem;
+import static io.salience.api.ApiClient.encode;
 import static io.salience.api.ApiClient.json;
 import static io.salience.api.ApiClient.png;
 import static io.salience.api.ApiClient.text;
@@ -325,6 +326,67 @@ class ApiIntegrationTest extends DemoModelsContext {
                 Problems.INVALID_PARAMETER);
         assertThat(p.path("parameter").asString()).isEqualTo("method");
         assertThat(p.path("detail").asString()).contains("magic", "gradient", "integrated-gradients", "grad-cam");
+    }
+
+    @Test
+    void anUploadedBaselineImageIsTheStartOfTheIntegratedGradientsPath() {
+        byte[] image = png(50, 50, 11);
+        BufferedImage black = new BufferedImage(50, 50, BufferedImage.TYPE_INT_RGB);
+        String ig = SALIENCY + "?method=integrated-gradients&steps=16";
+        HttpResponse<byte[]> uploaded = api.multipart(
+                ig,
+                "application/x-npy",
+                List.of(Part.image("x.png", image), new Part("baselineImage", "b.png", "image/png", encode(black))));
+        assertThat(uploaded.statusCode()).as(text(uploaded)).isEqualTo(200);
+        HttpResponse<byte[]> builtIn =
+                api.multipart(ig + "&baseline=black", "application/x-npy", List.of(Part.image("x.png", image)));
+        assertThat(builtIn.statusCode()).as(text(builtIn)).isEqualTo(200);
+        // a black upload preprocesses to the built-in black baseline, so the two maps are the same numbers
+        assertThat(Npy.parse(uploaded.body()).values())
+                .containsExactly(Npy.parse(builtIn.body()).values());
+        // against the image itself every attribution is zero: x - x' = 0
+        HttpResponse<byte[]> self = api.multipart(
+                ig,
+                "application/x-npy",
+                List.of(Part.image("x.png", image), new Part("baselineImage", "x.png", "image/png", image)));
+        assertThat(self.statusCode()).as(text(self)).isEqualTo(200);
+        assertThat(Npy.parse(self.body()).values()).containsOnly(0f);
+        // JSON reports the baseline used
+        HttpResponse<byte[]> withJson = api.multipart(
+                ig,
+                "application/json",
+                List.of(Part.image("x.png", image), new Part("baselineImage", "b.png", "image/png", encode(black))));
+        assertThat(json(withJson).path("parameters").path("baseline").asString())
+                .isEqualTo("uploaded");
+    }
+
+    @Test
+    void emptyFieldsAsSwaggerUiSendsThemMeanNotGiven() {
+        HttpResponse<byte[]> r = api.multipart(
+                SALIENCY + "?method=gradient&baseline=&steps=&target=&layer=&clip=",
+                "application/json",
+                List.of(Part.image("x.png", png(50, 50, 1))));
+        assertThat(r.statusCode()).as(text(r)).isEqualTo(200);
+        assertThat(json(r).path("normalization").path("clipPercentile").asDouble())
+                .isEqualTo(99.5);
+    }
+
+    @Test
+    void gradCamPlusPlusAnswersUnderItsAliasAndItsEncodedName() {
+        for (String name : List.of("grad-cam-plus-plus", "grad-cam%2B%2B")) {
+            HttpResponse<byte[]> r = api.multipart(
+                    SALIENCY + "?method=" + name, "application/json", List.of(Part.image("x.png", png(50, 50, 1))));
+            assertThat(r.statusCode()).as(text(r)).isEqualTo(200);
+            assertThat(json(r).path("method").asString()).isEqualTo("grad-cam++");
+        }
+        JsonNode p = assertProblem(
+                api.multipart(
+                        SALIENCY + "?method=grad-cam++",
+                        "application/json",
+                        List.of(Part.image("x.png", png(50, 50, 1)))),
+                400,
+                Problems.INVALID_PARAMETER);
+        assertThat(p.path("detail").asString()).contains("%2B");
     }
 
     @Test

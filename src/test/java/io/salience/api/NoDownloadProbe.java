@@ -33,8 +33,9 @@ public final class NoDownloadProbe {
             registry.entries().forEach(e -> System.out.println("PROBE model " + e.name() + " " + e.status()));
             var result = ctx.getBean(PredictionService.class)
                     .predict("idc-demo", List.of(ApiClient.png(50, 50, 1)), Integer.MAX_VALUE, null);
-            double sum =
-                    result.get(0).stream().mapToDouble(c -> c.probability()).sum();
+            double sum = result.classes().get(0).stream()
+                    .mapToDouble(c -> c.probability())
+                    .sum();
             System.out.println("PROBE sum=" + sum);
             System.out.println("PROBE ai.djl.offline=" + System.getProperty("ai.djl.offline"));
             System.out.println("PROBE TENSORFLOW_LIBRARY_PATH=" + System.getProperty("TENSORFLOW_LIBRARY_PATH"));

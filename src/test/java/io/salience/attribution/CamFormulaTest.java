@@ -2,8 +2,8 @@ package io.salience.attribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.salience.engine.LayerInfo;
-import io.salience.engine.Rule;
+import io.salience.graph.LayerInfo;
+import io.salience.graph.Rule;
 import io.salience.testing.DirectGraphAccess;
 import io.salience.testing.Inputs;
 import io.salience.testing.TestModels;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.salience.engine.UnsupportedModelException;
+import io.salience.graph.UnsupportedModelException;
 import io.salience.imaging.PreparedImage;
 import io.salience.model.LoadedModel;
 import io.salience.testing.Inputs;

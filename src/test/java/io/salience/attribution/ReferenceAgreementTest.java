@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.salience.engine.LayerInfo;
 import io.salience.engine.ModelGraph;
+import io.salience.graph.LayerInfo;
 import io.salience.imaging.NpyArray;
 import io.salience.imaging.NpyReader;
 import io.salience.imaging.SaliencyNormalizer;

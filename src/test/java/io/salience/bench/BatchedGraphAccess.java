@@ -1,9 +1,10 @@
 package io.salience.bench;
 
 import io.salience.attribution.GraphAccess;
-import io.salience.engine.LayerInfo;
-import io.salience.engine.ModelGraph;
-import io.salience.engine.Rule;
+import io.salience.engine.Outputs;
+import io.salience.engine.Rows;
+import io.salience.graph.LayerInfo;
+import io.salience.graph.Rule;
 import io.salience.model.LoadedModel;
 import io.salience.testing.DirectGraphAccess;
 import java.util.HashMap;
@@ -22,7 +23,7 @@ final class BatchedGraphAccess implements GraphAccess {
     private final List<float[]> inputs;
     private final float[] seeds;
     private final DirectGraphAccess direct;
-    private final Map<String, ModelGraph.Outputs> runs = new HashMap<>();
+    private final Map<String, Outputs> runs = new HashMap<>();
 
     /**
      * @param inputs the N images
@@ -32,11 +33,7 @@ final class BatchedGraphAccess implements GraphAccess {
         this.model = model;
         this.inputs = inputs;
         this.direct = new DirectGraphAccess(model);
-        int classes = model.graph().classes();
-        this.seeds = new float[inputs.size() * classes];
-        for (int i = 0; i < seeds.size(); i++) {
-            System.arraycopy(seeds.get(i), 0, this.seeds, i * classes, classes);
-        }
+        this.seeds = Rows.concat(seeds);
     }
 
     @Override
@@ -50,7 +47,7 @@ final class BatchedGraphAccess implements GraphAccess {
         if (i < 0) {
             return direct.inputGradients(rule, rows, seed);
         }
-        ModelGraph.Outputs o = runs.computeIfAbsent(
+        Outputs o = runs.computeIfAbsent(
                 "input:" + rule, k -> model.graph().inputGradients(rule, batch(), inputs.size(), seeds));
         return List.of(new Gradient(dot(seed, row(o.get(0), i)), row(o.get(1), i)));
     }
@@ -61,7 +58,7 @@ final class BatchedGraphAccess implements GraphAccess {
         if (i < 0) {
             return direct.layerGradients(layer, rule, input, seed);
         }
-        ModelGraph.Outputs o = runs.computeIfAbsent("layer:" + layer.name() + ":" + rule, k -> model.graph()
+        Outputs o = runs.computeIfAbsent("layer:" + layer.name() + ":" + rule, k -> model.graph()
                 .layerGradients(layer, rule, batch(), inputs.size(), seeds));
         long[] s = o.shape(2);
         return new LayerGradient(
@@ -78,24 +75,14 @@ final class BatchedGraphAccess implements GraphAccess {
     }
 
     private float[] batch() {
-        int per = model.inputLength();
-        float[] b = new float[inputs.size() * per];
-        for (int i = 0; i < inputs.size(); i++) {
-            System.arraycopy(inputs.get(i), 0, b, i * per, per);
-        }
-        return b;
+        return Rows.concat(inputs);
     }
 
     private float[] row(float[] all, int i) {
-        int per = all.length / inputs.size();
-        return java.util.Arrays.copyOfRange(all, i * per, (i + 1) * per);
+        return Rows.row(all, inputs.size(), i);
     }
 
     private static float dot(float[] a, float[] b) {
-        double s = 0;
-        for (int k = 0; k < a.length; k++) {
-            s += (double) a[k] * b[k];
-        }
-        return (float) s;
+        return Rows.dot(a, b);
     }
 }

@@ -3,6 +3,9 @@ package io.salience.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.salience.graph.LayerInfo;
+import io.salience.graph.Rule;
+import io.salience.graph.UnsupportedModelException;
 import io.salience.model.LoadedModel;
 import io.salience.testing.Inputs;
 import io.salience.testing.TestModels;
@@ -54,7 +57,7 @@ class GradientSimplifierTest {
             seeds[i * classes + i % classes] = 1;
         }
         for (Rule rule : Rule.values()) {
-            ModelGraph.Outputs expected;
+            Outputs expected;
             try {
                 expected = plain.graph().inputGradients(rule, batch, n, seeds);
             } catch (UnsupportedModelException e) {
@@ -62,15 +65,15 @@ class GradientSimplifierTest {
                         .isInstanceOf(UnsupportedModelException.class);
                 continue;
             }
-            ModelGraph.Outputs actual = fast.graph().inputGradients(rule, batch, n, seeds);
+            Outputs actual = fast.graph().inputGradients(rule, batch, n, seeds);
             assertClose(name + " " + rule + " logits", actual.get(0), expected.get(0));
             assertClose(name + " " + rule + " input gradient", actual.get(1), expected.get(1));
         }
         LayerInfo layer = fast.graph().defaultCamLayer();
         float[] one = java.util.Arrays.copyOf(batch, per);
         float[] seed = java.util.Arrays.copyOf(seeds, classes);
-        ModelGraph.Outputs expected = plain.graph().layerGradients(layer, Rule.PLAIN, one, 1, seed);
-        ModelGraph.Outputs actual = fast.graph().layerGradients(layer, Rule.PLAIN, one, 1, seed);
+        Outputs expected = plain.graph().layerGradients(layer, Rule.PLAIN, one, 1, seed);
+        Outputs actual = fast.graph().layerGradients(layer, Rule.PLAIN, one, 1, seed);
         assertClose(name + " layer activations", actual.get(1), expected.get(1));
         assertClose(name + " layer gradient", actual.get(2), expected.get(2));
         assertThat(plain.graph().simplified()).isEmpty();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.salience.testing.PoolSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -38,7 +39,11 @@ class AdmissionTest {
     }
 
     private static PoolProperties oneSlot() {
-        return PoolProperties.defaults().withConcurrency(1).withQueueCapacity(1).withBatching(false);
+        return PoolSettings.defaults()
+                .withConcurrency(1)
+                .withQueueCapacity(1)
+                .withBatching(false)
+                .build();
     }
 
     /** An admission taken by a fresh thread (a thread holds at most one). */
@@ -94,7 +99,8 @@ class AdmissionTest {
 
     @Test
     void maxInFlightCountsOpenAdmissions() throws Exception {
-        try (InferencePool pool = new InferencePool(PoolProperties.defaults().withMaxInFlight(2), registry)) {
+        try (InferencePool pool =
+                new InferencePool(PoolSettings.defaults().withMaxInFlight(2).build(), registry)) {
             InferencePool.Admission a = admitOnAnotherThread(pool);
             InferencePool.Admission b = admitOnAnotherThread(pool);
             assertThat(registry.get("salience.requests.in.flight").gauge().value())
@@ -120,7 +126,7 @@ class AdmissionTest {
 
     @Test
     void oneAdmissionPerThread() {
-        try (InferencePool pool = new InferencePool(PoolProperties.defaults(), registry);
+        try (InferencePool pool = new InferencePool(PoolSettings.defaults().build(), registry);
                 InferencePool.Admission a = pool.admit()) {
             assertThat(a).isNotNull();
             assertThatThrownBy(pool::admit).isInstanceOf(IllegalStateException.class);
@@ -149,7 +155,8 @@ class AdmissionTest {
 
     @Test
     void aLoneAdmittedRequestSkipsTheBatchWindow() throws Exception {
-        PoolProperties props = PoolProperties.defaults().withBatchWindow(Duration.ofMillis(800));
+        PoolProperties props =
+                PoolSettings.defaults().withBatchWindow(Duration.ofMillis(800)).build();
         try (InferencePool pool = new InferencePool(props, registry)) {
             long t0 = System.nanoTime();
             assertThat(pool.call(KEY, List.of(1), (key, rows) -> rows)).containsExactly(1);
@@ -169,7 +176,8 @@ class AdmissionTest {
 
     @Test
     void theBatchWindowStillWaitsForAnAdmittedRequestThatHasNotSubmittedYet() throws Exception {
-        PoolProperties props = PoolProperties.defaults().withBatchWindow(Duration.ofMillis(800));
+        PoolProperties props =
+                PoolSettings.defaults().withBatchWindow(Duration.ofMillis(800)).build();
         List<Integer> batchSizes = new java.util.concurrent.CopyOnWriteArrayList<>();
         BatchRunner<Integer, Integer> recording = (key, rows) -> {
             batchSizes.add(rows.size());
@@ -192,7 +200,7 @@ class AdmissionTest {
 
     @Test
     void shutdownLetsOpenAdmissionsFinishTheirWork() throws Exception {
-        InferencePool pool = new InferencePool(PoolProperties.defaults(), registry);
+        InferencePool pool = new InferencePool(PoolSettings.defaults().build(), registry);
         CountDownLatch admitted = new CountDownLatch(1);
         CountDownLatch shuttingDown = new CountDownLatch(1);
         Future<List<Integer>> request = admittedCall(pool, admitted, shuttingDown, 7, (key, rows) -> rows);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.salience.testing.PoolSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,7 +25,8 @@ class InferencePoolSpringTest {
     void bindsDefaults() {
         contextRunner.run(context -> {
             assertThat(context).hasNotFailed();
-            assertThat(context.getBean(PoolProperties.class)).isEqualTo(PoolProperties.defaults());
+            assertThat(context.getBean(PoolProperties.class))
+                    .isEqualTo(PoolSettings.defaults().build());
         });
     }
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.fail;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.salience.inference.PoolRejectedException.Reason;
+import io.salience.testing.PoolSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -55,7 +56,7 @@ class InferencePoolTest {
 
     @Test
     void returnsOneOutputPerRowInOrder() throws Exception {
-        InferencePool pool = pool(PoolProperties.defaults());
+        InferencePool pool = pool(PoolSettings.defaults().build());
         List<Integer> out = pool.submit(A, rows(0, 10), runner).get(WAIT_S, TimeUnit.SECONDS);
         assertThat(out).containsExactly(0, 10, 20, 30, 40, 50, 60, 70, 80, 90);
         assertThat(pool.call(A, List.of(7, 3), runner)).containsExactly(70, 30);
@@ -65,7 +66,7 @@ class InferencePoolTest {
 
     @Test
     void withoutBatchingRunsRequestsOneByOneInFifoOrder() throws Exception {
-        InferencePool pool = pool(PoolProperties.defaults().withBatching(false));
+        InferencePool pool = pool(PoolSettings.defaults().withBatching(false).build());
         blockWorker(pool);
         List<BatchKey> keys = List.of(A, B, A, C, B, A, A, C);
         List<CompletableFuture<List<Integer>>> futures = new ArrayList<>();
@@ -87,7 +88,8 @@ class InferencePoolTest {
 
     @Test
     void batchingMergesSameKeyInFifoOrderOfKeysAndNeverMixesKeys() throws Exception {
-        InferencePool pool = pool(PoolProperties.defaults().withBatchWindow(Duration.ZERO));
+        InferencePool pool =
+                pool(PoolSettings.defaults().withBatchWindow(Duration.ZERO).build());
         blockWorker(pool);
         // interleaved: A0 B0 A1 C0 B1 A2  -> runs: A(A0,A1,A2), B(B0,B1), C(C0)
         List<BatchKey> keys = List.of(A, B, A, C, B, A);
@@ -111,7 +113,7 @@ class InferencePoolTest {
 
     @Test
     void concurrentSameKeyRequestsAreMergedAndEachCallerGetsItsOwnRows() throws Exception {
-        InferencePool pool = pool(PoolProperties.defaults().withConcurrency(2));
+        InferencePool pool = pool(PoolSettings.defaults().withConcurrency(2).build());
         blockWorker(pool);
         blockWorker(pool); // both workers busy
         int callers = 16;
@@ -149,7 +151,7 @@ class InferencePoolTest {
 
     @Test
     void splitsLargeRequestsIntoChunksOfMaxBatch() throws Exception {
-        InferencePool pool = pool(PoolProperties.defaults().withMaxBatch(4));
+        InferencePool pool = pool(PoolSettings.defaults().withMaxBatch(4).build());
         blockWorker(pool);
         CompletableFuture<List<Integer>> big = pool.submit(A, rows(0, 10), runner);
         CompletableFuture<List<Integer>> small1 = pool.submit(B, rows(100, 3), runner);
@@ -173,7 +175,8 @@ class InferencePoolTest {
 
     @Test
     void largeRequestChunksRunInParallelAndComeBackInOrder() throws Exception {
-        InferencePool pool = pool(PoolProperties.defaults().withConcurrency(4).withMaxBatch(8));
+        InferencePool pool =
+                pool(PoolSettings.defaults().withConcurrency(4).withMaxBatch(8).build());
         List<Integer> rows = rows(0, 256); // e.g. integrated-gradient steps
         List<Integer> out = pool.call(A, rows, runner);
         assertThat(out).containsExactlyElementsOf(rows.stream().map(r -> r * 10).toList());
@@ -182,7 +185,8 @@ class InferencePoolTest {
 
     @Test
     void batchWindowWaitsForMoreRowsOfTheSameKey() throws Exception {
-        InferencePool pool = pool(PoolProperties.defaults().withBatchWindow(Duration.ofMillis(300)));
+        InferencePool pool = pool(
+                PoolSettings.defaults().withBatchWindow(Duration.ofMillis(300)).build());
         CompletableFuture<List<Integer>> first = pool.submit(A, List.of(1), runner);
         awaitTrue(() -> pool.queueDepth() == 0); // a worker took it and is collecting
         CompletableFuture<List<Integer>> second = pool.submit(A, List.of(2), runner);
@@ -193,10 +197,11 @@ class InferencePoolTest {
 
     @Test
     void fullBatchDoesNotWaitForTheWindow() throws Exception {
-        InferencePool pool = pool(PoolProperties.defaults()
+        InferencePool pool = pool(PoolSettings.defaults()
                 .withMaxBatch(2)
                 .withBatchWindow(Duration.ofSeconds(1))
-                .withDefaultDeadline(Duration.ofMinutes(1)));
+                .withDefaultDeadline(Duration.ofMinutes(1))
+                .build());
         long start = System.nanoTime();
         CompletableFuture<List<Integer>> first = pool.submit(A, List.of(1), runner);
         CompletableFuture<List<Integer>> second = pool.submit(A, List.of(2), runner);
@@ -208,7 +213,8 @@ class InferencePoolTest {
 
     @Test
     void withoutWindowARunningRequestIsNotJoinedLater() throws Exception {
-        InferencePool pool = pool(PoolProperties.defaults().withBatchWindow(Duration.ZERO));
+        InferencePool pool =
+                pool(PoolSettings.defaults().withBatchWindow(Duration.ZERO).build());
         CompletableFuture<List<Integer>> first = pool.submit(A, List.of(1), runner);
         awaitTrue(() -> pool.queueDepth() == 0);
         CompletableFuture<List<Integer>> second = pool.submit(A, List.of(2), runner);
@@ -221,7 +227,7 @@ class InferencePoolTest {
 
     @Test
     void requestWhoseDeadlinePassesWhileWaitingFailsAtOnceAndNeverRuns() throws Exception {
-        InferencePool pool = pool(PoolProperties.defaults());
+        InferencePool pool = pool(PoolSettings.defaults().build());
         blockWorker(pool);
         CompletableFuture<List<Integer>> late = pool.submit(A, List.of(42, 43), runner, Duration.ofMillis(50));
         // fails while the worker is still blocked: the deadline does not wait for a worker
@@ -239,7 +245,9 @@ class InferencePoolTest {
 
     @Test
     void callMapsDeadlineToPoolRejectedException() {
-        InferencePool pool = pool(PoolProperties.defaults().withDefaultDeadline(Duration.ofMillis(200)));
+        InferencePool pool = pool(PoolSettings.defaults()
+                .withDefaultDeadline(Duration.ofMillis(200))
+                .build());
         blockWorker(pool);
         assertThatThrownBy(() -> pool.call(A, List.of(42), runner))
                 .isInstanceOfSatisfying(PoolRejectedException.class, e -> {
@@ -256,7 +264,7 @@ class InferencePoolTest {
 
     @Test
     void cancelledRequestIsNeverRun() throws Exception {
-        InferencePool pool = pool(PoolProperties.defaults());
+        InferencePool pool = pool(PoolSettings.defaults().build());
         blockWorker(pool);
         CompletableFuture<List<Integer>> cancelled = pool.submit(A, List.of(42, 43), runner);
         CompletableFuture<List<Integer>> kept = pool.submit(A, List.of(5), runner);
@@ -271,7 +279,7 @@ class InferencePoolTest {
 
     @Test
     void interruptedCallCancelsItsWork() throws Exception {
-        InferencePool pool = pool(PoolProperties.defaults());
+        InferencePool pool = pool(PoolSettings.defaults().build());
         blockWorker(pool);
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         AtomicBoolean interruptFlag = new AtomicBoolean();
@@ -298,7 +306,10 @@ class InferencePoolTest {
 
     @Test
     void rejectsAtOnceWhenQueueIsFull() {
-        InferencePool pool = pool(PoolProperties.defaults().withQueueCapacity(2).withRetryAfter(Duration.ofSeconds(7)));
+        InferencePool pool = pool(PoolSettings.defaults()
+                .withQueueCapacity(2)
+                .withRetryAfter(Duration.ofSeconds(7))
+                .build());
         blockWorker(pool); // running, not waiting
         pool.submit(A, List.of(1), runner);
         pool.submit(B, List.of(2), runner);
@@ -326,10 +337,11 @@ class InferencePoolTest {
 
     @Test
     void maxQueueWaitRejectsByEstimatedWorkAhead() throws Exception {
-        InferencePool pool = pool(PoolProperties.defaults()
+        InferencePool pool = pool(PoolSettings.defaults()
                 .withBatching(false)
                 .withMaxQueueWait(Duration.ofMillis(150))
-                .withRetryAfter(Duration.ofSeconds(2)));
+                .withRetryAfter(Duration.ofSeconds(2))
+                .build());
         BatchRunner<Integer, Integer> slow = (key, rows) -> {
             Thread.sleep(40L * rows.size());
             return rows;
@@ -365,7 +377,7 @@ class InferencePoolTest {
 
     @Test
     void runnerFailureFailsItsWholeBatchButThePoolKeepsWorking() throws Exception {
-        InferencePool pool = pool(PoolProperties.defaults());
+        InferencePool pool = pool(PoolSettings.defaults().build());
         blockWorker(pool);
         CompletableFuture<List<Integer>> bad1 = pool.submit(BAD, List.of(1), runner);
         CompletableFuture<List<Integer>> bad2 = pool.submit(BAD, List.of(2), runner);
@@ -390,7 +402,7 @@ class InferencePoolTest {
 
     @Test
     void errorsAndWrongOutputCountsAreIsolatedToo() {
-        InferencePool pool = pool(PoolProperties.defaults());
+        InferencePool pool = pool(PoolSettings.defaults().build());
         BatchRunner<Integer, Integer> throwsError = (key, rows) -> {
             throw new AssertionError("native crash");
         };
@@ -409,7 +421,7 @@ class InferencePoolTest {
 
     @Test
     void shutdownRejectsNewWorkAndDrainsAdmittedWork() throws Exception {
-        InferencePool pool = pool(PoolProperties.defaults());
+        InferencePool pool = pool(PoolSettings.defaults().build());
         CompletableFuture<List<Integer>> running = blockWorker(pool);
         List<CompletableFuture<List<Integer>>> queued = IntStream.range(0, 3)
                 .mapToObj(i -> pool.submit(A, List.of(i), runner))
@@ -434,7 +446,7 @@ class InferencePoolTest {
 
     @Test
     void shutdownFailsWhatIsLeftAfterTheTimeout() {
-        InferencePool pool = pool(PoolProperties.defaults());
+        InferencePool pool = pool(PoolSettings.defaults().build());
         CompletableFuture<List<Integer>> running = blockWorker(pool);
         CompletableFuture<List<Integer>> queued = pool.submit(A, List.of(42), runner);
         assertThat(pool.shutdown(Duration.ofMillis(100))).isFalse();
@@ -553,7 +565,7 @@ class InferencePoolTest {
 
     @Test
     void recordsComputeQueueWaitAndBatchSize() {
-        InferencePool pool = pool(PoolProperties.defaults());
+        InferencePool pool = pool(PoolSettings.defaults().build());
         pool.call(A, rows(0, 5), runner);
         pool.call(C, rows(0, 3), runner);
         assertThat(registry.get("salience.compute")
@@ -575,14 +587,18 @@ class InferencePoolTest {
 
     @Test
     void rejectsInvalidSettingsBuiltInCode() {
-        assertThatThrownBy(() -> new InferencePool(PoolProperties.defaults().withConcurrency(0), registry))
+        assertThatThrownBy(() -> new InferencePool(
+                        PoolSettings.defaults().withConcurrency(0).build(), registry))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("concurrency");
-        assertThatThrownBy(() ->
-                        new InferencePool(PoolProperties.defaults().withBatchWindow(Duration.ofSeconds(2)), registry))
+        assertThatThrownBy(() -> new InferencePool(
+                        PoolSettings.defaults()
+                                .withBatchWindow(Duration.ofSeconds(2))
+                                .build(),
+                        registry))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("batch-window");
-        InferencePool pool = pool(PoolProperties.defaults());
+        InferencePool pool = pool(PoolSettings.defaults().build());
         assertThatThrownBy(() -> pool.submit(A, List.of(1), runner, Duration.ofSeconds(-1)))
                 .isInstanceOf(IllegalArgumentException.class);
     }

@@ -3,6 +3,7 @@ package io.salience.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.salience.testing.PoolSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -17,7 +18,7 @@ class PoolHealthIndicatorTest {
     @Test
     void upWhileAcceptingDownOnceShutdownStarts() {
         InferencePool pool = new InferencePool(
-                PoolProperties.defaults().withQueueCapacity(7).withConcurrency(2), new SimpleMeterRegistry());
+                PoolSettings.defaults().withQueueCapacity(7).withConcurrency(2).build(), new SimpleMeterRegistry());
         PoolHealthIndicator indicator = new PoolHealthIndicator(pool);
         try {
             Health up = indicator.health();
@@ -38,7 +39,7 @@ class PoolHealthIndicatorTest {
 
     @Test
     void downWhileAdmittedWorkStillDrains() throws Exception {
-        InferencePool pool = new InferencePool(PoolProperties.defaults(), new SimpleMeterRegistry());
+        InferencePool pool = new InferencePool(PoolSettings.defaults().build(), new SimpleMeterRegistry());
         PoolHealthIndicator indicator = new PoolHealthIndicator(pool);
         CountDownLatch running = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);

@@ -1,9 +1,11 @@
 package io.salience.testing;
 
 import io.salience.attribution.GraphAccess;
-import io.salience.engine.LayerInfo;
 import io.salience.engine.ModelGraph;
-import io.salience.engine.Rule;
+import io.salience.engine.Outputs;
+import io.salience.engine.Rows;
+import io.salience.graph.LayerInfo;
+import io.salience.graph.Rule;
 import io.salience.model.LoadedModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +18,7 @@ import java.util.List;
 public final class DirectGraphAccess implements GraphAccess {
 
     /** Largest batch of one session run: the pool's default {@code max-batch}, as in production. */
-    public static final int CHUNK =
-            io.salience.inference.PoolProperties.defaults().maxBatch();
+    public static final int CHUNK = PoolSettings.defaults().build().maxBatch();
 
     private final LoadedModel model;
 
@@ -30,9 +31,9 @@ public final class DirectGraphAccess implements GraphAccess {
         List<float[]> out = new ArrayList<>(inputs.size());
         for (int from = 0; from < inputs.size(); from += CHUNK) {
             List<float[]> chunk = inputs.subList(from, Math.min(inputs.size(), from + CHUNK));
-            ModelGraph.Outputs o = model.graph().predict(concat(chunk), chunk.size());
+            Outputs o = model.graph().predict(Rows.concat(chunk), chunk.size());
             for (int i = 0; i < chunk.size(); i++) {
-                out.add(row(o.get(0), chunk.size(), i));
+                out.add(Rows.row(o.get(0), chunk.size(), i));
             }
         }
         return out;
@@ -54,9 +55,9 @@ public final class DirectGraphAccess implements GraphAccess {
         for (int from = 0; from < inputs.size(); from += CHUNK) {
             List<float[]> chunk = inputs.subList(from, Math.min(inputs.size(), from + CHUNK));
             int n = chunk.size();
-            ModelGraph.Outputs o = model.graph().inputGradients(rule, concat(chunk), n, seeds(seed, n));
+            Outputs o = model.graph().inputGradients(rule, Rows.concat(chunk), n, Rows.repeat(seed, n));
             for (int i = 0; i < n; i++) {
-                out.add(new Gradient(dot(seed, row(o.get(0), n, i)), row(o.get(1), n, i)));
+                out.add(new Gradient(dot(seed, Rows.row(o.get(0), n, i)), Rows.row(o.get(1), n, i)));
             }
         }
         return out;
@@ -64,41 +65,13 @@ public final class DirectGraphAccess implements GraphAccess {
 
     @Override
     public LayerGradient layerGradients(LayerInfo layer, Rule rule, float[] input, float[] seed) {
-        ModelGraph.Outputs o = model.graph().layerGradients(layer, rule, input, 1, seeds(seed, 1));
+        Outputs o = model.graph().layerGradients(layer, rule, input, 1, Rows.repeat(seed, 1));
         long[] s = o.shape(2);
         return new LayerGradient(dot(seed, o.get(0)), o.get(1), o.get(2), (int) s[1], (int) s[2], (int) s[3]);
     }
 
-    private float[] concat(List<float[]> rows) {
-        int per = model.inputLength();
-        float[] batch = new float[rows.size() * per];
-        for (int i = 0; i < rows.size(); i++) {
-            System.arraycopy(rows.get(i), 0, batch, i * per, per);
-        }
-        return batch;
-    }
-
-    private static float[] seeds(float[] seed, int n) {
-        float[] s = new float[n * seed.length];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(seed, 0, s, i * seed.length, seed.length);
-        }
-        return s;
-    }
-
-    private static float[] row(float[] all, int n, int i) {
-        int per = all.length / n;
-        float[] r = new float[per];
-        System.arraycopy(all, i * per, r, 0, per);
-        return r;
-    }
-
     /** {@code seed · logits} as PooledGraphAccess computes it. */
     public static float dot(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += (double) a[i] * b[i];
-        }
-        return (float) s;
+        return Rows.dot(a, b);
     }
 }

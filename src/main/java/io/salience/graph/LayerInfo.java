@@ -1,4 +1,4 @@
-package io.salience.engine;
+package io.salience.graph;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.salience.engine;
+package io.salience.graph;
 
 /** Backward rule for rectifier units (Relu, Relu6, LeakyRelu, Elu, Selu). */
 public enum Rule {
@@ -9,7 +9,7 @@ public enum Rule {
     /** DeconvNet (Zeiler and Fergus 2014): {@code max(g, 0)}, regardless of the forward input. */
     DECONVNET;
 
-    String id() {
+    public String id() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -1,0 +1,22 @@
+package io.salience.api;
+
+import io.salience.attribution.SaliencyResult;
+import io.salience.imaging.SaliencyRenderer;
+import java.io.IOException;
+import org.springframework.http.HttpOutputMessage;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+
+/** {@code image/png}: the normalised map drawn as the request's rendering options say. */
+@Component
+class SaliencyPngConverter extends SaliencyConverter {
+
+    SaliencyPngConverter() {
+        super(MediaType.IMAGE_PNG);
+    }
+
+    @Override
+    void write(SaliencyResult r, HttpOutputMessage out) throws IOException {
+        out.getBody().write(SaliencyRenderer.render(r.normalized(), r.original(), r.resized(), r.rendering()));
+    }
+}

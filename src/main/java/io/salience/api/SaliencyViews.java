@@ -1,0 +1,86 @@
+package io.salience.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.salience.attribution.ParamSpec;
+import io.salience.attribution.Params;
+import io.salience.attribution.SaliencyMethod;
+import io.salience.attribution.SaliencyResult;
+import io.salience.imaging.NormalizedSaliency;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.util.List;
+import java.util.Map;
+
+/** Response bodies of the saliency endpoints. */
+final class SaliencyViews {
+
+    private SaliencyViews() {}
+
+    /** One method as listed by {@code GET /v1/methods}. */
+    record MethodInfo(
+            String name,
+            String description,
+            @JsonProperty("default") @Schema(description = "Whether this method is used when none is named")
+                    boolean isDefault,
+            boolean usesLayer,
+            @Schema(description = "The method's own parameters") List<ParamSpec> parameters,
+            @Schema(description = "The common parameters that apply to this method") List<ParamSpec> commonParameters) {
+        static MethodInfo of(SaliencyMethod m, boolean isDefault, List<ParamSpec> common) {
+            return new MethodInfo(m.name(), m.description(), isDefault, m.usesLayer(), m.parameters(), common);
+        }
+    }
+
+    /** The JSON body of a saliency response. */
+    record SaliencyResponse(
+            String model,
+            String version,
+            String method,
+            @Schema(
+                            description =
+                                    "Every method parameter with the value used, defaults filled in, plus target and"
+                                            + " (CAM methods) layer")
+                    Map<String, String> parameters,
+            SaliencyResult.ExplainedTarget target,
+            @Schema(
+                            description = "The explained layer (CAM methods); null otherwise",
+                            types = {"string", "null"})
+                    String layer,
+            @Schema(description = "[h, w] of map") List<Integer> shape,
+            @Schema(description = "[h, w, c] of the raw map (NPY)") List<Integer> rawShape,
+            @Schema(description = "Smallest value of the raw map") double min,
+            @Schema(description = "Largest value of the raw map") double max,
+            Map<String, Object> normalization,
+            @Schema(description = "The normalised map in [0, 1], row-major") float[] map,
+            @Schema(
+                            description = "Method-specific facts. Integrated gradients: completenessGap ="
+                                    + " |sum of attributions - (F(x) - F(x'))| / |F(x) - F(x')| with F the target"
+                                    + " logit and x' the baseline, attributionSum, scoreDifference, baselineScore."
+                                    + " SmoothGrad: base, noiseStd, aggregation.")
+                    Map<String, Object> extras,
+            @Schema(description = "Milliseconds per stage: decode, preprocess, compute, normalize")
+                    Map<String, Double> timings) {
+
+        static SaliencyResponse of(SaliencyResult r) {
+            NormalizedSaliency n = r.normalized();
+            var m = r.map();
+            return new SaliencyResponse(
+                    r.model(),
+                    r.version(),
+                    r.method(),
+                    r.parameters(),
+                    r.target(),
+                    r.layer(),
+                    List.of(n.height(), n.width()),
+                    List.of(m.height(), m.width(), m.channels()),
+                    n.rawMin(),
+                    n.rawMax(),
+                    Map.of(
+                            "reduce", Params.spell(n.options().reduce()),
+                            "clipPercentile", n.options().clipPercentile(),
+                            "clipValue", n.clipValue(),
+                            "range", List.of(0, 1)),
+                    n.values(),
+                    m.extras(),
+                    r.timings());
+        }
+    }
+}
