@@ -37,7 +37,7 @@ public class GuidedGradCamMethod implements SaliencyMethod {
     public SaliencyMap compute(AttributionContext ctx) {
         SaliencyMap cam = gradCam.compute(ctx);
         float[] up = MapResizer.resize(
-                cam.values(), cam.height(), cam.width(), 1, ctx.height(), ctx.width(), ResizeMethod.BILINEAR);
+                cam.values(), cam.width(), cam.height(), 1, ctx.width(), ctx.height(), ResizeMethod.BILINEAR);
         float[] g = guided.attribute(ctx, List.of(ctx.input())).get(0);
         int c = ctx.channels();
         for (int i = 0; i < g.length; i++) {

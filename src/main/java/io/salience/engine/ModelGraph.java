@@ -62,6 +62,7 @@ public final class ModelGraph {
     private final Map<String, NodeDef> nodes = new HashMap<>();
     private final Map<String, Program> programs = new ConcurrentHashMap<>();
     private final List<LayerInfo> layers;
+    private volatile List<LayerInfo> resolvedLayers;
     private final Map<String, String> layerTensors;
     private final Set<String> forwardOps;
     private final boolean simplifyGradients;
@@ -127,15 +128,64 @@ public final class ModelGraph {
         return logitsActivation;
     }
 
-    /** Layers with 2-D or 4-D outputs on the path from input to logits, in forward order. */
+    /**
+     * Layers with 2-D or 4-D outputs on the path from input to logits, in forward order. Where the graph leaves a 4-D
+     * layer's height or width unknown (tf_keras builds Dense on a 4-D tensor with a reshape), the first call runs the
+     * model once on a zero input to measure it.
+     */
     public List<LayerInfo> layers() {
-        return layers;
+        List<LayerInfo> r = resolvedLayers;
+        return r != null ? r : resolveShapes();
+    }
+
+    private synchronized List<LayerInfo> resolveShapes() {
+        if (resolvedLayers != null) {
+            return resolvedLayers;
+        }
+        List<Integer> unknown = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).shape().size() == 3 && layers.get(i).shape().contains(-1L)) {
+                unknown.add(i);
+            }
+        }
+        boolean inputKnown =
+                java.util.Arrays.stream(inputShape, 1, inputShape.length).allMatch(d -> d > 0);
+        if (unknown.isEmpty() || !inputKnown) {
+            resolvedLayers = layers;
+            return layers;
+        }
+        long[] shape = inputShape.clone();
+        shape[0] = 1;
+        int per = (int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        List<TF_Output> fetches = new ArrayList<>();
+        for (int i : unknown) {
+            fetches.add(Tf.output(graph, layerTensors.get(layers.get(i).name())));
+        }
+        Outputs out;
+        lock.readLock().lock();
+        try {
+            out = SessionRunner.run(
+                    session, List.of(input), List.of(new SessionRunner.TensorBuffer(new float[per], shape)), fetches);
+        } finally {
+            lock.readLock().unlock();
+        }
+        List<LayerInfo> result = new ArrayList<>(layers);
+        for (int k = 0; k < unknown.size(); k++) {
+            long[] s = out.shape(k);
+            LayerInfo old = layers.get(unknown.get(k));
+            result.set(
+                    unknown.get(k),
+                    new LayerInfo(old.name(), old.op(), List.of(s[1], s[2], s[3]), s[1] > 1 && s[2] > 1));
+        }
+        resolvedLayers = Collections.unmodifiableList(result);
+        return resolvedLayers;
     }
 
     /** The last spatial layer before pooling or flattening, the default for the CAM family. */
     public LayerInfo defaultCamLayer() {
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            LayerInfo l = layers.get(i);
+        List<LayerInfo> all = layers();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            LayerInfo l = all.get(i);
             if (l.spatial() && !POOLING.contains(l.op())) {
                 return l;
             }
@@ -145,12 +195,13 @@ public final class ModelGraph {
 
     /** Resolves a layer by its full path or by its last path segment(s); null when unknown. */
     public LayerInfo findLayer(String name) {
-        for (LayerInfo l : layers) {
+        List<LayerInfo> all = layers();
+        for (LayerInfo l : all) {
             if (l.name().equals(name)) {
                 return l;
             }
         }
-        for (LayerInfo l : layers) {
+        for (LayerInfo l : all) {
             if (l.name().endsWith("/" + name)) {
                 return l;
             }

@@ -6,12 +6,13 @@ public final class MapResizer {
     private MapResizer() {}
 
     /**
-     * Resizes a row-major {@code [height, width, channels]} map.
+     * Resizes a row-major {@code [height, width, channels]} map. Sizes are given width first, as everywhere in
+     * {@code imaging}.
      *
      * @return a new {@code [outHeight, outWidth, channels]} array
      */
     public static float[] resize(
-            float[] map, int height, int width, int channels, int outHeight, int outWidth, ResizeMethod method) {
+            float[] map, int width, int height, int channels, int outWidth, int outHeight, ResizeMethod method) {
         if ((long) height * width * channels != map.length) {
             throw new IllegalArgumentException("map length does not match its shape");
         }

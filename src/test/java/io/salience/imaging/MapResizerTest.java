@@ -11,7 +11,7 @@ class MapResizerTest {
     @Test
     void resizesMultiChannelMaps() {
         // 1 x 2 map, 2 channels: (0, 10), (100, 30) -> 1 x 4 bilinear at -0.25, 0.25, 0.75, 1.25.
-        float[] out = MapResizer.resize(new float[] {0, 10, 100, 30}, 1, 2, 2, 1, 4, ResizeMethod.BILINEAR);
+        float[] out = MapResizer.resize(new float[] {0, 10, 100, 30}, 2, 1, 2, 4, 1, ResizeMethod.BILINEAR);
         assertThat(out).containsExactly(new float[] {0, 10, 25, 15, 75, 25, 100, 30}, within(1e-5f));
     }
 
