@@ -67,10 +67,32 @@ def cnn_layers(L, head=()):
     ]
 
 
-def train(model, x, seed):
+def train(model, x, seed, K):
+    """Two epochs on random labels (so an optimizer tracks the weights), then logits spread to O(1)."""
     y = np.random.default_rng(seed).integers(0, 3, len(x))
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     model.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False)
+    # Random labels leave the logits nearly constant; centre them over the training images and scale them to a
+    # spread of 1.5, so the class scores depend on the input (as in make_fixtures.scale_logits).
+    layer = model.get_layer("logits")
+    logits = np.asarray(K.Model(model.inputs, layer.output).predict(x, verbose=0))
+    kernel, bias = layer.get_weights()
+    factor = 1.5 / (logits.std(0).mean() + 1e-12)
+    layer.set_weights([kernel * factor, (bias - logits.mean(0)) * factor])
+
+
+def assert_informative(model, K, x):
+    """The first input's predicted logit moves by more than 1 from black, and its Grad-CAM is not all zero."""
+    probe = K.Model(model.inputs, [model.get_layer("last_conv").output, model.get_layer("logits").output])
+    x0 = tf.constant(x[:1])
+    with tf.GradientTape() as tape:
+        acts, logits = probe(x0)
+        c = int(np.argmax(logits[0]))
+        score = logits[0, c]
+    grads = tape.gradient(score, acts)
+    cam = tf.nn.relu(tf.reduce_sum(tf.reduce_mean(grads, axis=[1, 2], keepdims=True) * acts, -1))
+    black = probe(tf.zeros_like(x0))[1][0, c]
+    assert abs(float(score - black)) > 1 and float(tf.reduce_max(cam)) > 0, (float(score - black), float(tf.reduce_max(cam)))
 
 
 def training_images(seed, scale=1.0):
@@ -85,23 +107,26 @@ def keras3_sequential(seed, head=(), input_dtype="float32"):
     )
 
 
-def make_keras3_saved_model_fit(folder):
+def make_keras3_saved_model_fit(folder, x):
     model = keras3_sequential(SEED)
-    train(model, training_images(SEED + 1), SEED)
+    train(model, training_images(SEED + 1), SEED, keras3)
+    assert_informative(model, keras3, x)
     tf.saved_model.save(model, str(folder))
 
 
-def make_keras3_export_fit(folder):
-    model = keras3_sequential(SEED + 10)
-    train(model, training_images(SEED + 11), SEED + 10)
+def make_keras3_export_fit(folder, x):
+    model = keras3_sequential(SEED + 12)
+    train(model, training_images(SEED + 13), SEED + 12, keras3)
+    assert_informative(model, keras3, x)
     model.export(str(folder))
 
 
-def make_keras2_saved_model(folder):
+def make_keras2_saved_model(folder, x):
     keras2.utils.set_random_seed(SEED + 20)
     L = keras2.layers
     model = keras2.Sequential([L.Input((SIZE, SIZE, 3), name="image"), *cnn_layers(L)], name="cnn")
-    train(model, training_images(SEED + 21), SEED + 20)
+    train(model, training_images(SEED + 21), SEED + 20, keras2)
+    assert_informative(model, keras2, x)
     tf.saved_model.save(model, str(folder))
 
 
@@ -149,23 +174,25 @@ class Net(tf.Module):
         return {"probabilities": tf.nn.softmax(y)}
 
 
-def make_tf_module(folder):
+def make_tf_module(folder, x):
     net = Net(np.random.default_rng(SEED + 30))
     tf.saved_model.save(net, str(folder), signatures={"serving_default": net.__call__})
 
 
-def make_keras3_preprocessing(folder):
+def make_keras3_preprocessing(folder, x):
     L = keras3.layers
     head = (L.Resizing(16, 16, interpolation="bilinear", name="resize"), L.Rescaling(1 / 255, name="rescale"))
     model = keras3_sequential(SEED + 40, head)
-    train(model, training_images(SEED + 41, 255.0), SEED + 40)
+    train(model, training_images(SEED + 41, 255.0), SEED + 40, keras3)
+    assert_informative(model, keras3, x)
     model.export(str(folder))
 
 
-def make_keras3_uint8(folder):
+def make_keras3_uint8(folder, x):
     L = keras3.layers
-    model = keras3_sequential(SEED + 50, (L.Rescaling(1 / 255, name="rescale"),), input_dtype="uint8")
-    train(model, np.round(training_images(SEED + 51, 255.0)).astype(np.uint8), SEED + 50)
+    model = keras3_sequential(SEED + 55, (L.Rescaling(1 / 255, name="rescale"),), input_dtype="uint8")
+    train(model, np.round(training_images(SEED + 56, 255.0)).astype(np.uint8), SEED + 55, keras3)
+    assert_informative(model, keras3, x.astype(np.uint8))
     model.export(str(folder))
 
 
@@ -215,7 +242,7 @@ def broken_copy(folder, mutate):
     write_checkpoint(folder, entries)
 
 
-def make_broken_missing_value(folder):
+def make_broken_missing_value(folder, x):
     def drop_value(entries, node):
         (attr,) = node.attributes
         del entries[attr.checkpoint_key]
@@ -223,7 +250,7 @@ def make_broken_missing_value(folder):
     broken_copy(folder, drop_value)
 
 
-def make_broken_object_graph(folder):
+def make_broken_object_graph(folder, x):
     def drop_attribute(entries, node):
         del node.attributes[:]
 
@@ -341,7 +368,7 @@ def make(name):
     pixels = smooth_images(np.random.default_rng(SEED + 99), 2)  # k/255
     # the tensor the service feeds: k/255 (descriptor scale 1/255), or k where the model rescales itself
     x = np.round(pixels * 255).astype(np.float32) if rescales else pixels
-    builder(out / "model")
+    builder(out / "model", x)
     yaml = descriptor_yaml(f"export-{name}", "model", SIZE, LABELS)
     if rescales:
         yaml = yaml.replace("  pipeline:\n    - scale: 0.00392156862745098\n", "  pipeline: []\n")
@@ -373,8 +400,10 @@ README_HEAD = """# Export-path fixtures
 One tiny CNN (input `[N,32,32,3]`, Conv2D+ReLU, MaxPool, Conv2D+ReLU `last_conv`,
 GlobalAveragePooling, Dense `logits`, softmax; 3 classes `a, b, c`) saved the ways people
 save image classifiers, to check that Salience loads what TensorFlow itself can load and
-says exactly why when it cannot. Weights are seeded random, then trained for 2 epochs on
-random labels where the path involves `compile` + `fit` (so an optimizer is tracked).
+says exactly why when it cannot. Weights are seeded random; where the path involves
+`compile` + `fit` they are trained for 2 epochs on random labels (so an optimizer tracks
+them), then the logits layer is centred and scaled so the class scores vary by O(1) with
+the input.
 
 Generated by `tools/reference/make_exports.py` -- do not edit by hand:
 
