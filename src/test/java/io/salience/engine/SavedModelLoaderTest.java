@@ -8,6 +8,7 @@ import io.salience.model.DescriptorParser;
 import io.salience.model.ModelDescriptor;
 import io.salience.model.ModelRegistry;
 import io.salience.model.ModelStatus;
+import io.salience.model.ModelsHealthIndicator;
 import io.salience.model.ModelsProperties;
 import io.salience.testing.Inputs;
 import io.salience.testing.TestModels;
@@ -107,7 +108,7 @@ class SavedModelLoaderTest {
             Files.createDirectories(dir.resolve(fixture));
             Files.writeString(dir.resolve(fixture).resolve("model.yaml"), yaml);
         }
-        ModelRegistry registry = new ModelRegistry(new ModelsProperties(dir, true), LOADER);
+        ModelRegistry registry = new ModelRegistry(new ModelsProperties(dir, false), LOADER);
         registry.start();
         try {
             assertThat(registry.awaitLoaded(Duration.ofMinutes(5))).isTrue();
@@ -118,6 +119,12 @@ class SavedModelLoaderTest {
             assertThat(broken.error())
                     .isEqualTo("Model 'export-broken-missing-value' (SavedModel folder broken-missing-value/model)"
                             + " cannot be loaded: variable cnn/logits/bias has no value in the checkpoint.");
+            // readiness details carry the same sentence
+            var health = new ModelsHealthIndicator(registry, new ModelsProperties(dir, false)).health();
+            assertThat(health.getStatus().getCode()).isEqualTo("UP");
+            assertThat(health.getDetails())
+                    .containsEntry("export-broken-missing-value", "FAILED: " + broken.error())
+                    .containsEntry("export-keras3-saved-model-fit", "READY");
             ModelRegistry.Entry good = entries.get("export-keras3-saved-model-fit");
             assertThat(good.status()).as(good.error()).isEqualTo(ModelStatus.READY);
             float[] expected = NpyReader.read(
