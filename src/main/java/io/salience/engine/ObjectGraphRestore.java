@@ -113,9 +113,7 @@ final class ObjectGraphRestore {
         }
         assign(unset, keys);
         checkShapes(unset);
-        List<String> restored = names(unset);
-        log.info("Restored {} variable(s) through the object graph: {}", restored.size(), restored);
-        return restored;
+        return names(unset);
     }
 
     // ---------------------------------------------------------------- which variables

@@ -69,7 +69,7 @@ public final class SavedModelLoader {
         try {
             try {
                 model.load(dir, null, Map.of("ConfigProto", sessionConfig(), "SignatureDefKey", signatureKey));
-            } catch (MalformedModelException | RuntimeException e) {
+            } catch (MalformedModelException | IOException | RuntimeException e) {
                 throw new EngineException(unreadable(dir, e), e);
             }
             SavedModelBundle bundle = ((TfSymbolBlock) model.getBlock()).getSavedModelBundle();
@@ -89,6 +89,14 @@ public final class SavedModelLoader {
             String checkpoint = dir.resolve("variables").resolve("variables").toString();
             List<String> restored =
                     new ObjectGraphRestore(bundle.getGraph(), bundle.getSession(), meta, checkpoint).restore(sig);
+            if (!restored.isEmpty()) {
+                log.info(
+                        "Model {}: TensorFlow's TF1 loader left {} variable(s) unset; restored them through the"
+                                + " object graph: {}",
+                        name,
+                        restored.size(),
+                        restored);
+            }
             ModelGraph graph = new ModelGraph(
                     bundle.getGraph(),
                     bundle.getSession(),
@@ -114,9 +122,7 @@ public final class SavedModelLoader {
 
     /** The cause of a failure as the end of one sentence: lower-case start, one full stop. */
     private static String reason(RuntimeException e) {
-        String text = e instanceof EngineException && !(e instanceof Tf.TfException)
-                ? e.getMessage()
-                : Tf.plain(e instanceof Tf.TfException t ? t.raw() : e.getMessage());
+        String text = e instanceof EngineException ? e.getMessage() : Tf.plain(e.getMessage());
         text = text == null || text.isBlank() ? e.getClass().getSimpleName() : text.strip();
         if (text.length() > 1 && Character.isUpperCase(text.charAt(0)) && Character.isLowerCase(text.charAt(1))) {
             text = Character.toLowerCase(text.charAt(0)) + text.substring(1);
@@ -126,8 +132,8 @@ public final class SavedModelLoader {
 
     /** Why TensorFlow could not load the folder at all; a key missing from the checkpoint names its variable. */
     private static String unreadable(Path dir, Exception e) {
-        String raw = String.valueOf(e.getMessage());
-        log.debug("TensorFlow cannot load {}: {}", dir, raw);
+        log.debug("TensorFlow cannot load {}", dir, e);
+        String raw = String.valueOf(e.getMessage()).replace(dir.toAbsolutePath().toString(), folder(dir));
         Matcher missing = MISSING_KEY.matcher(raw);
         if (missing.find()) {
             String variable = variableOfKey(dir, missing.group(1));
