@@ -59,7 +59,6 @@ final class ObjectGraphRestore {
     private final MetaGraphDef meta;
     private final String checkpointPrefix;
     private final Map<String, NodeDef> nodes = new HashMap<>();
-    private TrackableObjectGraph objectGraph;
     private int nextRestore;
 
     /**
@@ -227,11 +226,8 @@ final class ObjectGraphRestore {
         return match;
     }
 
-    /** The checkpoint's object graph, read with {@code RestoreV2} in the model's session (once). */
+    /** The checkpoint's object graph, read with {@code RestoreV2} in the model's session. */
     private TrackableObjectGraph checkpointObjectGraph(NodeDef forError) {
-        if (objectGraph != null) {
-            return objectGraph;
-        }
         TF_Output value = restoreOp("object_graph", OBJECT_GRAPH_KEY, Tf.DT_STRING);
         byte[] bytes;
         try {
@@ -248,8 +244,7 @@ final class ObjectGraphRestore {
             throw e;
         }
         try {
-            objectGraph = TrackableObjectGraph.parseFrom(bytes);
-            return objectGraph;
+            return TrackableObjectGraph.parseFrom(bytes);
         } catch (InvalidProtocolBufferException e) {
             throw new EngineException("the checkpoint's object graph cannot be parsed", e);
         }
