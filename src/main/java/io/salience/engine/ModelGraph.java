@@ -5,6 +5,7 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_GraphImportGrap
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_GraphNextOperation;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_ImportGraphDefOptionsAddInputMapping;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationInput;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationOutputType;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetAttrShape;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetAttrType;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_UpdateEdge;
@@ -75,7 +76,8 @@ public final class ModelGraph {
      * @param graph the model's graph, holding the restored variables
      * @param session the model's session
      * @param source the graph definition with its function library (from the MetaGraphDef)
-     * @param inputTensor the signature's input tensor, e.g. {@code serving_default_x:0}
+     * @param inputTensor the signature's input tensor, e.g. {@code serving_default_x:0} (float32, or an integer type
+     *     the model casts to float32 first)
      * @param outputTensor the signature's output tensor, e.g. {@code StatefulPartitionedCall:0}
      * @param simplifyGradients rewrite gradient subgraphs into cheaper equivalents ({@link GradientSimplifier})
      */
@@ -96,7 +98,8 @@ public final class ModelGraph {
         String flatOutput = flattener.flatten(outputTensor);
         importNodes(flattener);
         nodes.putAll(flattener.emitted());
-        this.input = Tf.output(graph, inputTensor);
+        String feed = floatInput(inputTensor);
+        this.input = Tf.output(graph, feed);
         this.inputShape = Tf.shape(graph, input);
         this.output = Tf.output(graph, flatOutput);
         String[] found = findLogits(flatOutput);
@@ -108,9 +111,45 @@ public final class ModelGraph {
                     + (logitShape == null ? "unknown rank" : java.util.Arrays.toString(logitShape)));
         }
         this.classes = (int) logitShape[1];
-        this.forwardOps = forwardPath(inputTensor, found[0]);
+        this.forwardOps = forwardPath(feed, found[0]);
         this.layerTensors = new LinkedHashMap<>();
         this.layers = Collections.unmodifiableList(discoverLayers());
+    }
+
+    /**
+     * The float32 tensor the model is fed and differentiated at: the signature input itself, or, for a signature
+     * that takes integer pixels (e.g. uint8), the model's own {@code Cast} of them to float32. Feeding that cast
+     * directly gives TensorFlow's result for whole pixel values 0..255, and gradients with respect to the pixels.
+     */
+    private String floatInput(String inputTensor) {
+        TF_Output in = Tf.output(graph, inputTensor);
+        int dtype = TF_OperationOutputType(in);
+        if (dtype == Tf.DT_FLOAT) {
+            return inputTensor;
+        }
+        String current = normalise(inputTensor);
+        while (true) {
+            List<NodeDef> consumers = new ArrayList<>();
+            for (NodeDef n : nodes.values()) {
+                if (n.getName().startsWith(ROOT + "/") && n.getInputList().contains(current)) {
+                    consumers.add(n);
+                }
+            }
+            NodeDef next = consumers.size() == 1 ? consumers.get(0) : null;
+            if (next != null && next.getOp().equals("Identity")) {
+                current = next.getName() + ":0";
+                continue;
+            }
+            if (next != null
+                    && next.getOp().equals("Cast")
+                    && next.getAttrOrThrow("DstT").getTypeValue() == Tf.DT_FLOAT) {
+                return next.getName() + ":0";
+            }
+            throw new UnsupportedModelException("The signature input is "
+                    + org.tensorflow.proto.DataType.forNumber(dtype)
+                    + " and the model does not cast it to float32 first; only float32 inputs, or integer inputs"
+                    + " the model casts to float32, can be fed and explained");
+        }
     }
 
     /** Static input shape including the batch dimension (-1 where dynamic). */
