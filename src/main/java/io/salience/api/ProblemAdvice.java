@@ -69,6 +69,13 @@ public class ProblemAdvice {
         return badParameter(e.getParameterName(), "the parameter '" + e.getParameterName() + "' is required");
     }
 
+    /** Tomcat refuses a query string it cannot decode (a name-less field, bad percent-encoding, invalid UTF-8). */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    ResponseEntity<ProblemDetail> undecodableQuery(org.apache.tomcat.util.http.InvalidParameterException e) {
+        return badParameter(
+                null, "the query string or form fields cannot be decoded: use name=value pairs, percent-encoded UTF-8");
+    }
+
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<ProblemDetail> mismatch(MethodArgumentTypeMismatchException e) {
         return badParameter(e.getName(), e.getName() + " has an invalid value '" + e.getValue() + "'");
@@ -179,7 +186,9 @@ public class ProblemAdvice {
 
     private ResponseEntity<ProblemDetail> badParameter(String parameter, String detail) {
         ProblemDetail p = problem(HttpStatus.BAD_REQUEST, Problems.INVALID_PARAMETER, "Invalid parameter", detail);
-        p.setProperty("parameter", parameter);
+        if (parameter != null) {
+            p.setProperty("parameter", parameter);
+        }
         return respond(p);
     }
 

@@ -62,6 +62,7 @@ public final class ModelGraph {
     private final int classes;
     private final Map<String, NodeDef> nodes = new HashMap<>();
     private final Map<String, Program> programs = new ConcurrentHashMap<>();
+    private final Map<String, TF_Output> layerFeeds = new ConcurrentHashMap<>();
     private final List<LayerInfo> layers;
     private volatile List<LayerInfo> resolvedLayers;
     private final Map<String, String> layerTensors;
@@ -251,6 +252,37 @@ public final class ModelGraph {
     /** Op types on the forward path from input to logits. */
     public Set<String> forwardOpTypes() {
         return forwardOps;
+    }
+
+    /**
+     * The logits [n, classes] when the layer's output is replaced by {@code activations} ([n, h, w, c]). The inputs
+     * ([n, H, W, C]) feed whatever bypasses the layer (skip connections); the layers below it do not run.
+     */
+    public Outputs logitsFromLayer(LayerInfo layer, float[] inputs, float[] activations, int n) {
+        String tensor = layerTensors.get(layer.name());
+        if (tensor == null) {
+            throw new EngineException("Unknown layer " + layer.name());
+        }
+        TF_Output at = layerFeeds.computeIfAbsent(tensor, t -> Tf.output(graph, t));
+        long[] shape = inputShape.clone();
+        shape[0] = n;
+        List<Long> dims = layer.shape();
+        long[] layerShape = {n, dims.get(0), dims.get(1), dims.get(2)};
+        if ((long) activations.length != n * dims.get(0) * dims.get(1) * dims.get(2)) {
+            throw new IllegalArgumentException("Activations must be " + java.util.Arrays.toString(layerShape));
+        }
+        lock.readLock().lock();
+        try {
+            return SessionRunner.run(
+                    session,
+                    List.of(input, at),
+                    List.of(
+                            new SessionRunner.TensorBuffer(inputs, shape),
+                            new SessionRunner.TensorBuffer(activations, layerShape)),
+                    List.of(logits));
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
     /** Runs the model: returns logits [n, classes] and the signature output [n, classes] (probabilities). */
