@@ -106,8 +106,12 @@ public class IntegratedGradientsMethod implements InputAttribution {
     private record Result(float[] attributions) {}
 
     private Result integrate(AttributionContext ctx, float[] x, float[] baseline) {
-        int steps = ctx.params().integer(STEPS);
-        Riemann rule = ctx.params().choice(RIEMANN, Riemann.class);
+        return new Result(integrate(
+                ctx, x, baseline, ctx.params().integer(STEPS), ctx.params().choice(RIEMANN, Riemann.class)));
+    }
+
+    /** Integrated gradients of {@code x} from {@code baseline} with {@code steps} steps of a rule. */
+    static float[] integrate(AttributionContext ctx, float[] x, float[] baseline, int steps, Riemann rule) {
         double[] alphas = new double[rule == Riemann.TRAPEZOID ? steps + 1 : steps];
         double[] weights = new double[alphas.length];
         for (int k = 0; k < alphas.length; k++) {
@@ -119,6 +123,11 @@ public class IntegratedGradientsMethod implements InputAttribution {
             };
             weights[k] = rule == Riemann.TRAPEZOID && (k == 0 || k == steps) ? 0.5 / steps : 1.0 / steps;
         }
+        return integrate(ctx, x, baseline, alphas, weights);
+    }
+
+    /** {@code (x - b) ⊙ Σ_k weights[k] ∇F(b + alphas[k] (x - b))}. */
+    static float[] integrate(AttributionContext ctx, float[] x, float[] baseline, double[] alphas, double[] weights) {
         List<float[]> path = new ArrayList<>(alphas.length);
         for (double a : alphas) {
             float[] p = new float[x.length];
@@ -139,7 +148,7 @@ public class IntegratedGradientsMethod implements InputAttribution {
         for (int j = 0; j < attr.length; j++) {
             attr[j] = (float) ((x[j] - baseline[j]) * acc[j]);
         }
-        return new Result(attr);
+        return attr;
     }
 
     /** The baseline tensor chosen by the {@code baseline} parameter. */
