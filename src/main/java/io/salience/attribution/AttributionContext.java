@@ -42,6 +42,17 @@ public record AttributionContext(
         return image.tensor();
     }
 
+    /** The smallest and the largest value of the input tensor. */
+    public float[] inputRange() {
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : input()) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        return new float[] {min, max};
+    }
+
     public int height() {
         return model.descriptor().input().height();
     }

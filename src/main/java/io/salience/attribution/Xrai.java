@@ -145,16 +145,11 @@ final class Xrai {
      */
     static float[] baseAttribution(AttributionContext ctx, int steps) {
         float[] x = ctx.input();
-        float min = Float.POSITIVE_INFINITY;
-        float max = Float.NEGATIVE_INFINITY;
-        for (float v : x) {
-            min = Math.min(min, v);
-            max = Math.max(max, v);
-        }
+        float[] range = ctx.inputRange();
         float[] low = new float[x.length];
         float[] high = new float[x.length];
-        java.util.Arrays.fill(low, min);
-        java.util.Arrays.fill(high, max);
+        java.util.Arrays.fill(low, range[0]);
+        java.util.Arrays.fill(high, range[1]);
         double[] alphas = new double[steps];
         double[] weights = new double[steps];
         for (int k = 0; k < steps; k++) {

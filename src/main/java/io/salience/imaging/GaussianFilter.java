@@ -1,49 +1,53 @@
 package io.salience.imaging;
 
 /**
- * Gaussian blur of an HWC tensor over height and width, as {@code scipy.ndimage.gaussian_filter(x, [s, s, 0],
- * mode="constant")}: a separable kernel of radius {@code int(4 s + 0.5)}, zeros outside the image, rows first, each
- * pass rounded to float32.
+ * Separable Gaussian blur of an HWC tensor over height and width, each pass rounded to float32. Two edge rules:
+ * zeros outside the image with a radius of {@code int(4 s + 0.5)}, along height first, as
+ * {@code scipy.ndimage.gaussian_filter(x, [s, s, 0], mode="constant")} ({@link #blur}), or clamped edges with a
+ * radius of {@code ceil(3 s)}, along width first ({@link #blurClamped}, the integrated-gradients blur baseline).
  */
 public final class GaussianFilter {
 
     private GaussianFilter() {}
 
-    /** The blurred copy of {@code x} ({@code [h, w, c]}); {@code sigma} 0 returns a copy. */
+    /** scipy's {@code gaussian_filter(x, [sigma, sigma, 0], mode="constant")}; {@code sigma} 0 returns a copy. */
     public static float[] blur(float[] x, int h, int w, int c, double sigma) {
+        return sigma <= 0 ? x.clone() : filter(x, h, w, c, kernel(sigma, (int) (4.0 * sigma + 0.5)), false);
+    }
+
+    /** A blur that repeats the edge pixels outward, radius {@code ceil(3 sigma)}. */
+    public static float[] blurClamped(float[] x, int h, int w, int c, double sigma) {
+        return sigma <= 0 ? x.clone() : filter(x, h, w, c, kernel(sigma, (int) Math.ceil(3 * sigma)), true);
+    }
+
+    private static float[] filter(float[] x, int h, int w, int c, double[] k, boolean clamp) {
         if ((long) h * w * c != x.length) {
             throw new IllegalArgumentException("tensor of length " + x.length + " is not " + h + "x" + w + "x" + c);
         }
-        if (sigma <= 0) {
-            return x.clone();
-        }
-        double[] k = kernel(sigma);
+        // scipy's order (height, then width) for zero edges; width first for clamped edges
+        float[] tmp = pass(x, h, w, c, k, clamp, !clamp);
+        return pass(tmp, h, w, c, k, clamp, clamp);
+    }
+
+    private static float[] pass(float[] in, int h, int w, int c, double[] k, boolean clamp, boolean rows) {
         int r = k.length / 2;
-        float[] tmp = new float[x.length];
+        int n = rows ? h : w;
+        int stride = rows ? w * c : c;
+        float[] out = new float[in.length];
         for (int y = 0; y < h; y++) {
             for (int xx = 0; xx < w; xx++) {
+                int pos = rows ? y : xx;
+                int base = (y * w + xx) * c - pos * stride;
                 for (int ch = 0; ch < c; ch++) {
                     double s = 0;
                     for (int i = -r; i <= r; i++) {
-                        int yi = y + i;
-                        if (yi >= 0 && yi < h) {
-                            s += k[i + r] * x[(yi * w + xx) * c + ch];
+                        int at = pos + i;
+                        if (clamp) {
+                            at = Math.min(n - 1, Math.max(0, at));
+                        } else if (at < 0 || at >= n) {
+                            continue;
                         }
-                    }
-                    tmp[(y * w + xx) * c + ch] = (float) s;
-                }
-            }
-        }
-        float[] out = new float[x.length];
-        for (int y = 0; y < h; y++) {
-            for (int xx = 0; xx < w; xx++) {
-                for (int ch = 0; ch < c; ch++) {
-                    double s = 0;
-                    for (int i = -r; i <= r; i++) {
-                        int xi = xx + i;
-                        if (xi >= 0 && xi < w) {
-                            s += k[i + r] * tmp[(y * w + xi) * c + ch];
-                        }
+                        s += k[i + r] * in[base + at * stride + ch];
                     }
                     out[(y * w + xx) * c + ch] = (float) s;
                 }
@@ -52,14 +56,13 @@ public final class GaussianFilter {
         return out;
     }
 
-    /** The normalised kernel, {@code 2 int(4 sigma + 0.5) + 1} taps. */
-    static double[] kernel(double sigma) {
-        int r = (int) (4.0 * sigma + 0.5);
-        double[] k = new double[2 * r + 1];
+    /** The normalised kernel of {@code 2 radius + 1} taps. */
+    static double[] kernel(double sigma, int radius) {
+        double[] k = new double[2 * radius + 1];
         double sum = 0;
-        for (int i = -r; i <= r; i++) {
-            k[i + r] = Math.exp(-0.5 / (sigma * sigma) * i * i);
-            sum += k[i + r];
+        for (int i = -radius; i <= radius; i++) {
+            k[i + radius] = Math.exp(-0.5 / (sigma * sigma) * i * i);
+            sum += k[i + radius];
         }
         for (int i = 0; i < k.length; i++) {
             k[i] /= sum;
