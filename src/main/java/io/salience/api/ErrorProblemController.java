@@ -1,5 +1,6 @@
 package io.salience.api;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
@@ -15,13 +16,15 @@ import org.springframework.web.bind.annotation.RestController;
  * Errors that never reach a controller (Tomcat refusing TRACE, a failed forward) are answered with the same problem
  * types as {@link ProblemAdvice}, instead of Spring Boot's default error JSON.
  */
+@Hidden
 @RestController
 class ErrorProblemController implements ErrorController {
 
-    @RequestMapping(path = "/error", produces = MediaType.APPLICATION_PROBLEM_JSON_VALUE)
+    @RequestMapping("/error")
     ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-        HttpStatus status = HttpStatus.resolve(code instanceof Integer i ? i : 500);
+        // asked for directly, /error is no resource
+        HttpStatus status = HttpStatus.resolve(code instanceof Integer i ? i : 404);
         if (status == null || !status.isError()) {
             status = HttpStatus.INTERNAL_SERVER_ERROR;
         }

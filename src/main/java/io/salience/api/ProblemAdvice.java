@@ -101,6 +101,25 @@ public class ProblemAdvice {
 
     @ExceptionHandler(MultipartException.class)
     ResponseEntity<ProblemDetail> multipart(MultipartException e) {
+        // Tomcat's part-count and part-header limits surface as "size exceeded" too; they are not about size
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.tomcat.util.http.fileupload.impl.FileCountLimitExceededException) {
+                return respond(problem(
+                        HttpStatus.BAD_REQUEST,
+                        Problems.INVALID_PARAMETER,
+                        "Invalid multipart request",
+                        "The request has more parts than the server accepts (server.tomcat.max-part-count)"));
+            }
+            String m = t.getMessage();
+            if (m != null && m.contains("Header section has more than")) {
+                return respond(problem(
+                        HttpStatus.BAD_REQUEST,
+                        Problems.INVALID_PARAMETER,
+                        "Invalid multipart request",
+                        "A part's headers are longer than the server accepts"
+                                + " (server.tomcat.max-part-header-size), e.g. a very long file name"));
+            }
+        }
         if (e instanceof MaxUploadSizeExceededException) {
             return tooLarge("The upload exceeds the configured size limit");
         }

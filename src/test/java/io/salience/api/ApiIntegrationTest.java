@@ -412,6 +412,27 @@ class ApiIntegrationTest extends DemoModelsContext {
                                 .build(),
                         HttpResponse.BodyHandlers.ofByteArray());
         assertProblem(trace, 405, Problems.METHOD_NOT_ALLOWED);
+        assertProblem(api.get("/error"), 404, Problems.NOT_FOUND);
+    }
+
+    @Test
+    void tooManyPartsOrOverlongPartHeadersAre400NotTooLarge() {
+        List<Part> many = new ArrayList<>();
+        for (int i = 0; i < 51; i++) {
+            many.add(Part.image("p" + i + ".png", png(1, 1, i)));
+        }
+        JsonNode p = assertProblem(
+                api.multipart("/v1/models/idc-demo/predict", "application/json", many),
+                400,
+                Problems.INVALID_PARAMETER);
+        assertThat(p.path("detail").asString()).contains("more parts");
+        String longName = "x".repeat(600) + ".png";
+        p = assertProblem(
+                api.multipart(
+                        "/v1/models/idc-demo/predict", "application/json", List.of(Part.image(longName, png(8, 8, 1)))),
+                400,
+                Problems.INVALID_PARAMETER);
+        assertThat(p.path("detail").asString()).contains("headers are longer");
     }
 
     @Test
