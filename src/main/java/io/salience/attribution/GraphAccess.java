@@ -10,6 +10,18 @@ import java.util.List;
  */
 public interface GraphAccess {
 
+    /** The pool's default {@code salience.pool.max-batch}. */
+    int DEFAULT_MAX_BATCH = 64;
+
+    /**
+     * The most rows a method should have in flight in one call ({@code salience.pool.max-batch}): methods that make
+     * many perturbed inputs (LIME, occlusion, RISE) build and submit them in chunks of this many rows, so their memory
+     * is bounded whatever their sample count.
+     */
+    default int maxBatch() {
+        return DEFAULT_MAX_BATCH;
+    }
+
     /** The target score {@code seed · logits} of each input. */
     float[] scores(List<float[]> inputs, float[] seed);
 

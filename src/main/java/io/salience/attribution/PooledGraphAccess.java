@@ -23,6 +23,11 @@ final class PooledGraphAccess implements GraphAccess {
     }
 
     @Override
+    public int maxBatch() {
+        return runner.maxBatch();
+    }
+
+    @Override
     public float[] scores(List<float[]> inputs, float[] seed) {
         List<ModelRunner.Prediction> r = runner.predict(model, inputs, deadline);
         float[] s = new float[r.size()];

@@ -59,6 +59,11 @@ public class ModelRunner {
      */
     public record LayerGradient(float[] logits, float[] activations, float[] gradient, long[] shape) {}
 
+    /** The pool's {@code salience.pool.max-batch}: the most rows of one session run. */
+    public int maxBatch() {
+        return pool.properties().maxBatch();
+    }
+
     /** Logits and signature outputs of each input. */
     public List<Prediction> predict(LoadedModel model, List<float[]> inputs, Duration deadline) {
         return pool.call(
