@@ -166,8 +166,7 @@ public class LimeMethod implements SaliencyMethod {
         extras.put("intercept", fit.intercept);
         extras.put("r2", fit.r2);
         extras.put("localPrediction", fit.localPrediction);
-        return new SaliencyMap(
-                map, ctx.height(), ctx.width(), 1, extras, null, new SegmentOutline(seg, top));
+        return new SaliencyMap(map, ctx.height(), ctx.width(), 1, extras, null, new SegmentOutline(seg, top));
     }
 
     /** The picture whose pixels replace a hidden superpixel. */

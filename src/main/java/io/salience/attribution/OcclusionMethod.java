@@ -31,8 +31,8 @@ public class OcclusionMethod implements SaliencyMethod {
             0,
             4096,
             "Side of the square patch in input pixels; 0 = 1/8 of the shorter input side (rounded, at least 1)");
-    static final ParamSpec STRIDE = ParamSpec.integer(
-            "stride", 0, 0, 4096, "Step between patch positions; 0 = window/2 (at least 1)");
+    static final ParamSpec STRIDE =
+            ParamSpec.integer("stride", 0, 0, 4096, "Step between patch positions; 0 = window/2 (at least 1)");
     static final ParamSpec FILL = ParamSpec.choice(
             "fill",
             Fill.class,

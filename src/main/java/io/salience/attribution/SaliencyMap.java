@@ -31,8 +31,7 @@ public record SaliencyMap(
         extras = Map.copyOf(extras);
     }
 
-    public SaliencyMap(
-            float[] values, int height, int width, int channels, Map<String, Object> extras, String layer) {
+    public SaliencyMap(float[] values, int height, int width, int channels, Map<String, Object> extras, String layer) {
         this(values, height, width, channels, extras, layer, null);
     }
 

@@ -48,9 +48,7 @@ public final class Superpixels {
         return switch (algorithm) {
             case SLIC -> slic(image, segments, SLIC_SPATIAL_WEIGHT);
             case FELZENSZWALB -> felzenszwalb(
-                    image,
-                    FH_DEFAULT_K,
-                    Math.max(1, image.getWidth() * image.getHeight() / (2 * segments)));
+                    image, FH_DEFAULT_K, Math.max(1, image.getWidth() * image.getHeight() / (2 * segments)));
         };
     }
 

@@ -47,10 +47,13 @@ class PerturbationReferenceTest {
         LoadedModel model = TestModels.planted();
         float[] x = NpyReader.read(DIR.resolve(c.get("input").asText())).toFloatArray();
         Map<String, String> params = new HashMap<>();
-        c.get("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
+        c.get("params")
+                .properties()
+                .forEach(e -> params.put(e.getKey(), e.getValue().asText()));
         AttributionContext ctx =
                 Inputs.context(model, Inputs.tensor(model, x), c.get("target").asInt(), params);
-        float[] expected = NpyReader.read(DIR.resolve(c.get("expected").asText())).toFloatArray();
+        float[] expected =
+                NpyReader.read(DIR.resolve(c.get("expected").asText())).toFloatArray();
         String name = c.get("name").asText();
         if (c.get("method").asText().equals("lime")) {
             NpyArray segArray = NpyReader.read(DIR.resolve(c.get("segments").asText()));

@@ -100,7 +100,9 @@ class PlantedSignalTest {
         } else if (m != null) {
             assertThat(rate).as("%s hit rate", run).isGreaterThanOrEqualTo(MIN_HIT_RATE);
         } else {
-            assertThat(rate).as("a random map's hit rate stays near the area fraction").isLessThan(0.2);
+            assertThat(rate)
+                    .as("a random map's hit rate stays near the area fraction")
+                    .isLessThan(0.2);
         }
     }
 

@@ -62,12 +62,7 @@ public final class Planted {
                     }
                 }
                 out.add(new Image(
-                        i,
-                        f[1],
-                        Integer.parseInt(f[2]),
-                        Integer.parseInt(f[3]),
-                        Integer.parseInt(f[4]),
-                        img));
+                        i, f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]), img));
             }
             return out;
         } catch (IOException e) {
