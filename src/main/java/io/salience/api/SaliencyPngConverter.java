@@ -17,6 +17,8 @@ class SaliencyPngConverter extends SaliencyConverter {
 
     @Override
     void write(SaliencyResult r, HttpOutputMessage out) throws IOException {
-        out.getBody().write(SaliencyRenderer.render(r.normalized(), r.original(), r.resized(), r.rendering()));
+        out.getBody()
+                .write(SaliencyRenderer.render(
+                        r.normalized(), r.map().outline(), r.original(), r.resized(), r.rendering()));
     }
 }

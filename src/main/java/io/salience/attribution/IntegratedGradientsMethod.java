@@ -183,7 +183,7 @@ public class IntegratedGradientsMethod implements InputAttribution {
         };
     }
 
-    private static BufferedImage filled(int w, int h, Color c) {
+    static BufferedImage filled(int w, int h, Color c) {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
@@ -195,7 +195,7 @@ public class IntegratedGradientsMethod implements InputAttribution {
         return img;
     }
 
-    private static float[] channelMean(float[] x, int channels) {
+    static float[] channelMean(float[] x, int channels) {
         double[] mean = new double[channels];
         int pixels = x.length / channels;
         for (int i = 0; i < x.length; i++) {

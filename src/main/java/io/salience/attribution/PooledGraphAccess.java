@@ -23,6 +23,11 @@ final class PooledGraphAccess implements GraphAccess {
     }
 
     @Override
+    public int maxBatch() {
+        return runner.maxBatch();
+    }
+
+    @Override
     public float[] scores(List<float[]> inputs, float[] seed) {
         List<ModelRunner.Prediction> r = runner.predict(model, inputs, deadline);
         float[] s = new float[r.size()];
@@ -30,11 +35,6 @@ final class PooledGraphAccess implements GraphAccess {
             s[i] = Rows.dot(seed, r.get(i).logits());
         }
         return s;
-    }
-
-    @Override
-    public int maxBatch() {
-        return runner.maxBatch();
     }
 
     @Override

@@ -22,6 +22,14 @@ public interface SaliencyMethod {
     }
 
     /**
+     * Whether the method partitions the image into segments and returns them as {@link SaliencyMap#outline()}, so
+     * that {@code render=segments} applies.
+     */
+    default boolean segmentBased() {
+        return false;
+    }
+
+    /**
      * Computes the raw map. A method that runs many rows reports its progress to {@code ctx.progress()}; a
      * stochastic one draws every random number from its {@code seed} parameter, so that the same seed on the same
      * input gives the same map whatever the batching.

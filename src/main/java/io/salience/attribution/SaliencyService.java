@@ -7,6 +7,7 @@ import io.salience.imaging.DecodedImage;
 import io.salience.imaging.ImageDecoder;
 import io.salience.imaging.NormalizedSaliency;
 import io.salience.imaging.PreparedImage;
+import io.salience.imaging.RenderMode;
 import io.salience.imaging.SaliencyNormalizer;
 import io.salience.model.LoadedModel;
 import io.salience.model.ModelRegistry;
@@ -190,6 +191,10 @@ public class SaliencyService {
                 throw new InvalidParameterException(
                         name, "unknown parameter '" + name + "' for method " + method.name() + "; valid: " + valid);
             }
+        }
+        if (query.rendering().mode() == RenderMode.SEGMENTS && !method.segmentBased()) {
+            throw new InvalidParameterException(
+                    "render", "render=segments needs a segment-based method (lime); " + method.name() + " is not");
         }
         if (query.layer() != null && !method.usesLayer()) {
             throw new InvalidParameterException("layer", "method " + method.name() + " takes no layer");

@@ -37,13 +37,76 @@ public final class SaliencyRenderer {
      */
     public static byte[] render(
             NormalizedSaliency saliency, BufferedImage original, BufferedImage modelInput, RenderOptions options) {
+        return render(saliency, null, original, modelInput, options);
+    }
+
+    /**
+     * Renders {@code saliency} as PNG bytes; {@link RenderMode#SEGMENTS} draws {@code outline}.
+     *
+     * @param outline the segments to outline, or null when the method has none (then SEGMENTS is refused)
+     */
+    public static byte[] render(
+            NormalizedSaliency saliency,
+            SegmentOutline outline,
+            BufferedImage original,
+            BufferedImage modelInput,
+            RenderOptions options) {
         Objects.requireNonNull(options, "options must not be null");
         BufferedImage background =
                 switch (options.size()) {
                     case MODEL -> Objects.requireNonNull(modelInput, "model input image must not be null");
                     case ORIGINAL -> Objects.requireNonNull(original, "original image must not be null");
                 };
+        if (options.mode() == RenderMode.SEGMENTS) {
+            return encodePng(renderSegments(outline, background));
+        }
         return encodePng(renderImage(saliency, background, options));
+    }
+
+    /** The colour of segment outlines (as {@code skimage.segmentation.mark_boundaries}). */
+    public static final int OUTLINE_RGB = 0xFFFF00;
+
+    /**
+     * Draws the outlines of the highlighted segments over {@code background} (TYPE_INT_RGB, its size). Labels are
+     * mapped to the background's size by nearest neighbour; a pixel is on an outline when it belongs to a highlighted
+     * segment and one of its four neighbours does not belong to the same segment.
+     */
+    public static BufferedImage renderSegments(SegmentOutline outline, BufferedImage background) {
+        if (outline == null) {
+            throw new IllegalArgumentException("render=segments needs a segment-based method");
+        }
+        Objects.requireNonNull(background, "background image must not be null");
+        int width = background.getWidth();
+        int height = background.getHeight();
+        Segmentation seg = outline.segmentation();
+        int[] labels = new int[width * height];
+        for (int y = 0; y < height; y++) {
+            int sy = Math.min(seg.height() - 1, (int) ((y + 0.5) * seg.height() / height));
+            for (int x = 0; x < width; x++) {
+                int sx = Math.min(seg.width() - 1, (int) ((x + 0.5) * seg.width() / width));
+                labels[y * width + x] = seg.label(sx, sy);
+            }
+        }
+        boolean[] chosen = new boolean[seg.count()];
+        for (int l : outline.highlighted()) {
+            chosen[l] = true;
+        }
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        int[] pixels = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
+        RgbConverter.toIntRgb(background).getRGB(0, 0, width, height, pixels, 0, width);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int l = labels[y * width + x];
+                if (chosen[l]
+                        && ((x > 0 && labels[y * width + x - 1] != l)
+                                || (x < width - 1 && labels[y * width + x + 1] != l)
+                                || (y > 0 && labels[(y - 1) * width + x] != l)
+                                || (y < height - 1 && labels[(y + 1) * width + x] != l))) {
+                    pixels[y * width + x] = OUTLINE_RGB;
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -96,6 +159,8 @@ public final class SaliencyRenderer {
                 });
                 yield out;
             }
+            case SEGMENTS -> throw new IllegalArgumentException(
+                    "render=segments draws segments, not a map: use renderSegments");
         };
     }
 

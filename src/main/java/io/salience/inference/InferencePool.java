@@ -768,6 +768,9 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
 
     // ---------------------------------------------------------------- workers
 
+    /** Returned by {@link #nextBatchLocked} when there is nothing to run but rejections to deliver. */
+    private final Batch SETTLE_ONLY = new Batch(new BatchKey("", "settle-only"), (key, rows) -> List.of());
+
     private void workerLoop() {
         List<Settlement> settlements = new ArrayList<>();
         while (true) {
@@ -783,6 +786,9 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
             if (batch == null) {
                 return;
             }
+            if (batch == SETTLE_ONLY) {
+                continue;
+            }
             runBatch(batch, settlements);
             settle(settlements);
             settlements.clear();
@@ -796,6 +802,10 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
                 return null;
             }
             Job head = oldestEligibleLocked();
+            if (head == null && !settlements.isEmpty()) {
+                // requests this worker just rejected (deadline passed) must hear it now, not after the next arrival
+                return SETTLE_ONLY;
+            }
             if (head == null) {
                 if (!accepting && waiting.isEmpty() && admittedRequests == 0) {
                     return null; // nothing can arrive any more

@@ -6,15 +6,22 @@ import io.salience.attribution.GradCamMethod;
 import io.salience.attribution.GradCamPlusPlusMethod;
 import io.salience.attribution.GradientMethod;
 import io.salience.attribution.GradientTimesInputMethod;
+import io.salience.attribution.GraphAccess;
 import io.salience.attribution.GuidedBackpropMethod;
 import io.salience.attribution.GuidedGradCamMethod;
 import io.salience.attribution.InputAttribution;
 import io.salience.attribution.IntegratedGradientsMethod;
 import io.salience.attribution.LayerCamMethod;
+import io.salience.attribution.LimeMethod;
+import io.salience.attribution.OcclusionMethod;
+import io.salience.attribution.RiseMethod;
 import io.salience.attribution.SaliencyMethod;
 import io.salience.attribution.SmoothGradMethod;
+import io.salience.graph.LayerInfo;
+import io.salience.graph.Rule;
 import io.salience.imaging.PreparedImage;
 import io.salience.model.LoadedModel;
+import io.salience.testing.DirectGraphAccess;
 import io.salience.testing.Inputs;
 import io.salience.testing.TestModels;
 import java.nio.file.Files;
@@ -46,6 +53,91 @@ class AttributionBenchmarkTest {
         run(TestModels.load(Path.of("src/test/resources/fixtures/bench224/model.yaml")));
         if (Files.isDirectory(TestModels.sharedDir().resolve("fixtures/braintumornet/model"))) {
             run(TestModels.shared("braintumornet"));
+        }
+    }
+
+    /**
+     * The perturbation methods at their default parameters, one request (batch 1) per model: the ratio to one
+     * prediction, and the cost per perturbed row against a batched prediction of the same batch size (the pool's
+     * max-batch, 64), which is 1.0 when the method adds nothing to its session runs. Prints {@code perturbation MODEL
+     * METHOD rows ROWS ratio R perRow P}. {@code -Dbench.models=planted-demo,idc-demo} limits the models.
+     */
+    @Test
+    void perturbationRatios() {
+        String only = System.getProperty("bench.models", "");
+        List<LoadedModel> models = List.of(
+                TestModels.planted(),
+                TestModels.demo(),
+                TestModels.load(Path.of("src/test/resources/fixtures/bench224/model.yaml")));
+        for (LoadedModel model : models) {
+            String name = model.descriptor().name();
+            if (!only.isEmpty() && !List.of(only.split(",")).contains(name)) {
+                continue;
+            }
+            PreparedImage img = Inputs.synthetic(model, 7);
+            AttributionContext ctx = Inputs.context(model, img, Map.of());
+            List<float[]> one = List.of(img.tensor());
+            List<float[]> full = new ArrayList<>();
+            for (int i = 0; i < DirectGraphAccess.CHUNK; i++) {
+                full.add(img.tensor());
+            }
+            double predictOne = median(rounds(() -> model.predictRows(one)));
+            double predictFull = median(rounds(() -> model.predictRows(full)));
+            System.out.printf("perturbation %s predict b1 %.3f ms b64 %.3f ms%n", name, predictOne, predictFull);
+            for (SaliencyMethod m : List.of(new LimeMethod(), new OcclusionMethod(), new RiseMethod())) {
+                Counting counting = new Counting(new DirectGraphAccess(model));
+                Runnable r = () -> m.compute(new AttributionContext(
+                        model, img, null, ctx.seed(), ctx.targetScore(), ctx.params(), counting));
+                r.run();
+                long rows = counting.rows;
+                double ratio = ratio(r, () -> model.predictRows(one));
+                double perRow = ratio(r, () -> model.predictRows(full)) / (rows / (double) DirectGraphAccess.CHUNK);
+                System.out.printf(
+                        "perturbation %s %s rows %d ratio %.1f perRow %.3f%n", name, m.name(), rows, ratio, perRow);
+            }
+        }
+    }
+
+    /** Counts the rows scored. */
+    private static final class Counting implements GraphAccess {
+        private final DirectGraphAccess direct;
+        private long rows;
+
+        Counting(DirectGraphAccess direct) {
+            this.direct = direct;
+        }
+
+        @Override
+        public float[] scores(List<float[]> inputs, float[] seed) {
+            rows += inputs.size();
+            return direct.scores(inputs, seed);
+        }
+
+        @Override
+        public int maxBatch() {
+            return direct.maxBatch();
+        }
+
+        @Override
+        public List<float[]> logits(List<float[]> inputs) {
+            rows += inputs.size();
+            return direct.logits(inputs);
+        }
+
+        @Override
+        public float[] scoresFromLayer(LayerInfo layer, float[] input, List<float[]> activations, float[] seed) {
+            rows += activations.size();
+            return direct.scoresFromLayer(layer, input, activations, seed);
+        }
+
+        @Override
+        public List<Gradient> inputGradients(Rule rule, List<float[]> inputs, float[] seed) {
+            return direct.inputGradients(rule, inputs, seed);
+        }
+
+        @Override
+        public LayerGradient layerGradients(LayerInfo layer, Rule rule, float[] input, float[] seed) {
+            return direct.layerGradients(layer, rule, input, seed);
         }
     }
 

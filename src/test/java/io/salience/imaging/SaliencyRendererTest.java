@@ -73,15 +73,40 @@ class SaliencyRendererTest {
         NormalizedSaliency map = map(2, 3, 0f, 0.2f, 0.4f, 0.6f, 0.8f, 1f);
         BufferedImage original = new BufferedImage(64, 40, BufferedImage.TYPE_INT_RGB);
         BufferedImage model = new BufferedImage(3, 2, BufferedImage.TYPE_INT_RGB);
+        // used by SEGMENTS only
+        SegmentOutline outline =
+                new SegmentOutline(new Segmentation(new int[] {0, 0, 1, 0, 1, 1}, 3, 2, 2), new int[] {1});
         for (RenderMode mode : RenderMode.values()) {
             BufferedImage atOriginal = decode(SaliencyRenderer.render(
-                    map, original, model, new RenderOptions(mode, ColorMap.INFERNO, 0.7, RenderSize.ORIGINAL)));
+                    map,
+                    outline,
+                    original,
+                    model,
+                    new RenderOptions(mode, ColorMap.INFERNO, 0.7, RenderSize.ORIGINAL)));
             assertThat(atOriginal.getWidth()).isEqualTo(64);
             assertThat(atOriginal.getHeight()).isEqualTo(40);
             BufferedImage atModel = decode(SaliencyRenderer.render(map, original, model, RenderOptions.DEFAULT));
             assertThat(atModel.getWidth()).isEqualTo(3);
             assertThat(atModel.getHeight()).isEqualTo(2);
         }
+    }
+
+    @Test
+    void segmentsOutlineOnlyTheHighlightedSegments() {
+        // left half label 0, right half label 1 (4x2); only segment 1 is outlined
+        Segmentation seg = new Segmentation(new int[] {0, 0, 1, 1, 0, 0, 1, 1}, 4, 2, 2);
+        int[] grey = new int[8];
+        java.util.Arrays.fill(grey, 0x102030);
+        BufferedImage bg = PreprocessorTest.image(4, 2, grey);
+        BufferedImage out = SaliencyRenderer.renderSegments(new SegmentOutline(seg, new int[] {1}), bg);
+        for (int y = 0; y < 2; y++) {
+            assertThat(out.getRGB(0, y) & 0xFFFFFF).isEqualTo(0x102030);
+            assertThat(out.getRGB(1, y) & 0xFFFFFF).isEqualTo(0x102030);
+            assertThat(out.getRGB(2, y) & 0xFFFFFF).isEqualTo(SaliencyRenderer.OUTLINE_RGB);
+            assertThat(out.getRGB(3, y) & 0xFFFFFF).isEqualTo(0x102030);
+        }
+        assertThatThrownBy(() -> SaliencyRenderer.renderSegments(null, bg))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -95,6 +95,11 @@ public final class TestModels implements BeforeAllCallback {
         return load(Path.of("models/idc-demo/model.yaml"));
     }
 
+    /** The planted-signal demo model {@code models/planted-demo}. */
+    public static LoadedModel planted() {
+        return load(Path.of("models/planted-demo/model.yaml"));
+    }
+
     /** An architecture fixture export, {@code name/keras2} or {@code name/keras3}. */
     public static LoadedModel arch(String export) {
         String[] p = export.split("/");
