@@ -133,12 +133,17 @@ class PlantedApiTest {
         gi.drawImage(input, 0, 0, 128, 128, null);
         gi.dispose();
         Files.write(dir.resolve("input.png"), ApiClient.encode(scaled));
-        for (String[] pic : new String[][] {
-            {"lime", "method=lime&render=heatmap"},
-            {"lime-segments", "method=lime&render=segments&topK=3"},
-            {"occlusion", "method=occlusion&render=heatmap"},
-            {"rise", "method=rise&render=heatmap"}
-        }) {
+        List<String[]> pictures = new java.util.ArrayList<>();
+        for (tools.jackson.databind.JsonNode m : ApiClient.json(api.get("/v1/methods"))) {
+            String name = m.path("name").asString();
+            pictures.add(new String[] {
+                name.replace("++", "-plus-plus"),
+                "method=" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8)
+                        + "&render=heatmap"
+            });
+        }
+        pictures.add(new String[] {"lime-segments", "method=lime&render=segments&topK=3"});
+        for (String[] pic : pictures) {
             String q = pic[1];
             HttpResponse<byte[]> r = saliency(q, "image/png");
             assertThat(r.statusCode()).as(q + ": " + text(r)).isEqualTo(200);
