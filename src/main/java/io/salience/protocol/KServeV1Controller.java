@@ -2,7 +2,10 @@ package io.salience.protocol;
 
 import io.swagger.v3.oas.annotations.Hidden;
 import java.util.Map;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -18,9 +21,18 @@ import org.springframework.web.bind.annotation.RestController;
 public class KServeV1Controller {
 
     private final KServeV1Service v1;
+    private final ProtocolService service;
 
-    public KServeV1Controller(KServeV1Service v1) {
+    public KServeV1Controller(KServeV1Service v1, ProtocolService service) {
         this.v1 = v1;
+        this.service = service;
+    }
+
+    /** KServe v1 liveness, {@code GET /}: {@code {"status": "alive"}}. */
+    @GetMapping(path = "/", produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<Map<String, String>> alive() {
+        return ResponseEntity.status(service.live() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+                .body(Map.of("status", service.live() ? "alive" : "not live"));
     }
 
     @PostMapping(path = "/v1/models/{model}:predict", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -37,14 +37,14 @@ public class OpenInferenceController {
         return v2.serverMetadata();
     }
 
-    @GetMapping("/health/live")
-    public ResponseEntity<Void> live() {
-        return status(service.live());
+    @GetMapping(path = "/health/live", produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<Map<String, Boolean>> live() {
+        return status("live", service.live());
     }
 
-    @GetMapping("/health/ready")
-    public ResponseEntity<Void> ready() {
-        return status(service.ready());
+    @GetMapping(path = "/health/ready", produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<Map<String, Boolean>> ready() {
+        return status("ready", service.ready());
     }
 
     @GetMapping(
@@ -55,10 +55,12 @@ public class OpenInferenceController {
         return v2.modelMetadata(model, version);
     }
 
-    @GetMapping(path = {"/models/{model}/ready", "/models/{model}/versions/{version}/ready"})
-    public ResponseEntity<Void> modelReady(
+    @GetMapping(
+            path = {"/models/{model}/ready", "/models/{model}/versions/{version}/ready"},
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<Map<String, Boolean>> modelReady(
             @PathVariable("model") String model, @PathVariable(name = "version", required = false) String version) {
-        return status(v2.modelReady(model, version));
+        return status("ready", v2.modelReady(model, version));
     }
 
     @PostMapping(path = {"/models/{model}/infer", "/models/{model}/versions/{version}/infer"})
@@ -84,9 +86,13 @@ public class OpenInferenceController {
                 404, "no route " + request.getMethod() + " " + request.getRequestURI() + " in the v2 protocol");
     }
 
-    /** Health answers of the protocol: 200 when true, 400 when false (any 4xx means false). */
-    private static ResponseEntity<Void> status(boolean ok) {
+    /**
+     * Health answers of the protocol: the status says it (200 true, 400 false, as any 4xx means false), and the body
+     * {@code {"live"|"ready": bool}} says it too, for the KServe SDK, which reads the body.
+     */
+    private static ResponseEntity<Map<String, Boolean>> status(String key, boolean ok) {
         return ResponseEntity.status(ok ? HttpStatus.OK : HttpStatus.BAD_REQUEST)
-                .build();
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of(key, ok));
     }
 }

@@ -67,7 +67,10 @@ class ProtocolIntegrationTest {
     @Test
     void healthAndMetadata() {
         assertThat(get("/v2/health/live").statusCode()).isEqualTo(200);
+        assertThat(json(get("/v2/health/live")).path("live").asBoolean()).isTrue();
         assertThat(get("/v2/health/ready").statusCode()).isEqualTo(200);
+        assertThat(json(get("/v2/health/ready")).path("ready").asBoolean()).isTrue();
+        assertThat(json(get("/")).path("status").asString()).isEqualTo("alive");
         JsonNode server = json(get("/v2"));
         assertThat(server.path("extensions").toString()).contains("binary_tensor_data");
 
