@@ -63,7 +63,7 @@ docker exec "$NAME" sh -c 'cat /app/models/idc-demo/saved_model/saved_model.pb >
 python3 - "$PORT" <<'PY'
 import struct, sys, urllib.request, uuid, zlib, json
 w = h = 50
-raw = b"".join(b"\x00" + bytes((x * 5 % 256, y * 5 % 256, (x * y) % 256) for x in range(w)) for y in range(h))
+raw = b"".join(b"\x00" + bytes(v for x in range(w) for v in (x * 5 % 256, y * 5 % 256, x * y % 256)) for y in range(h))
 c = lambda k, d: struct.pack(">I", len(d)) + k + d + struct.pack(">I", zlib.crc32(k + d))
 png = b"\x89PNG\r\n\x1a\n" + c(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + c(b"IDAT", zlib.compress(raw)) + c(b"IEND", b"")
 b = "----" + uuid.uuid4().hex
@@ -75,3 +75,7 @@ with urllib.request.urlopen(req, timeout=60) as r:
 assert r.status == 200 and out["shape"] == [12, 12] and len(out["map"]) == 144, out.keys()
 print("PASS grad-cam saliency request: 200, map", out["shape"], "target", out["target"]["label"])
 PY
+# the protocol clients against the container too, when their venv is there (tools/protocols/run.sh makes it)
+if [ -x tools/protocols/.venv/bin/python ]; then
+  tools/protocols/.venv/bin/python tools/protocols/check.py --url "http://127.0.0.1:$PORT" | tail -n 1
+fi
