@@ -43,7 +43,11 @@ record InferTensor(String name, String datatype, long[] shape, Object data, Map<
             if (d < 0) {
                 throw ProtocolException.badRequest("shape " + Arrays.toString(shape) + " has a negative dimension");
             }
-            n = Math.multiplyExact(n, d);
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                throw ProtocolException.badRequest("shape " + Arrays.toString(shape) + " is too large");
+            }
         }
         return n;
     }

@@ -1,7 +1,9 @@
 package io.salience.protocol;
 
+import io.salience.attribution.SaliencyQuery;
 import io.salience.attribution.SaliencyResult;
 import io.salience.model.LoadedModel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -40,10 +42,9 @@ public class KServeV1Service {
             throw ProtocolException.badRequest(
                     "unknown parameters " + params.keySet() + " for :predict; saliency parameters go to :explain");
         }
-        java.time.Duration deadline = timeout == null
+        Duration deadline = timeout == null
                 ? null
-                : io.salience.attribution.SaliencyQuery.of(Map.of("timeoutMs", timeout))
-                        .timeout();
+                : SaliencyQuery.of(Map.of("timeoutMs", timeout)).timeout();
         List<ProtocolService.Prediction> preds = service.predict(model, instances(root, model), deadline);
         List<float[]> out = new ArrayList<>();
         preds.forEach(p -> out.add(p.probabilities()));

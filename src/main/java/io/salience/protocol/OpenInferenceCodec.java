@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -143,7 +144,8 @@ final class OpenInferenceCodec {
      * @param version the model version
      * @param id the request id, or null
      * @param parameters response parameters, may be empty
-     * @param outputs the outputs with whether each is binary
+     * @param outputs the outputs
+     * @param binary per output, whether it is answered as binary data
      */
     Encoded response(
             String model,
@@ -242,7 +244,7 @@ final class OpenInferenceCodec {
                 for (int i = 0; i < f.length; i++) {
                     if (!flat.get(i).isNumber()) {
                         throw ProtocolException.badRequest("input '" + name + "' is FP32 but holds "
-                                + flat.get(i).getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+                                + flat.get(i).getNodeType().name().toLowerCase(Locale.ROOT));
                     }
                     f[i] = flat.get(i).floatValue();
                 }

@@ -3,6 +3,8 @@ package io.salience.protocol;
 import io.salience.attribution.SaliencyQuery;
 import io.salience.attribution.SaliencyResult;
 import io.salience.model.LoadedModel;
+import io.salience.model.ModelNotFoundException;
+import io.salience.model.ModelStatus;
 import java.awt.image.BufferedImage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,10 +72,10 @@ public class OpenInferenceService {
         return m;
     }
 
-    /** Whether the model is configured and ready; {@link io.salience.model.ModelNotFoundException} when unknown. */
+    /** Whether the model is configured and ready; {@link ModelNotFoundException} when unknown. */
     public boolean modelReady(String name, String version) {
-        var status = service.status(name).orElseThrow(() -> new io.salience.model.ModelNotFoundException(name));
-        return status == io.salience.model.ModelStatus.READY && versionMatches(service.model(name), version);
+        ModelStatus status = service.status(name).orElseThrow(() -> new ModelNotFoundException(name));
+        return status == ModelStatus.READY && versionMatches(service.model(name), version);
     }
 
     /**
