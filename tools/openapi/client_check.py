@@ -150,7 +150,7 @@ def saliency(accept=None, image=("patch.png", PNG50), **kw):
 
 @check("list models -> List[ModelSummary]")
 def t_models():
-    models = models_api.list()
+    models = models_api.list_models()
     expect(isinstance(models, list) and models, f"empty or not a list: {models!r}")
     expect(all(isinstance(m, salience_client.ModelSummary) for m in models), "items are not ModelSummary")
     m = next((m for m in models if m.name == MODEL), None)
@@ -164,7 +164,7 @@ def t_models():
 
 @check("get model -> ModelDetail")
 def t_model():
-    d = models_api.get(MODEL)
+    d = models_api.get_model(MODEL)
     expect(isinstance(d, salience_client.ModelDetail), type(d).__name__)
     expect(isinstance(d.signature_input, salience_client.TensorSpec), "signatureInput")
     expect(all(isinstance(x, int) for x in d.signature_input.shape), f"shape {d.signature_input.shape}")
@@ -173,7 +173,7 @@ def t_model():
 
 @check("layers -> Layers")
 def t_layers():
-    lay = models_api.layers(MODEL)
+    lay = models_api.get_layers(MODEL)
     expect(isinstance(lay, salience_client.Layers), type(lay).__name__)
     expect(lay.layers and all(isinstance(x, salience_client.LayerInfo) for x in lay.layers), "layers")
     expect(any(x.spatial for x in lay.layers), "no spatial layer")
@@ -182,7 +182,7 @@ def t_layers():
 
 @check("list methods -> List[MethodInfo]")
 def t_methods():
-    methods = saliency_api.methods()
+    methods = saliency_api.list_methods()
     expect(all(isinstance(m, salience_client.MethodInfo) for m in methods), "items are not MethodInfo")
     names = {m.name for m in methods}
     spec_enum = {"deconvnet", "grad-cam", "grad-cam++", "gradient", "gradient-x-input", "guided-backprop",
@@ -293,7 +293,7 @@ def t_json():
     expect(r.model == MODEL and r.method == "gradient", f"{r.model} {r.method}")
     expect(r.shape == [50, 50] and r.raw_shape == [50, 50, 3], f"shape {r.shape} rawShape {r.raw_shape}")
     expect(len(r.map) == 2500 and all(isinstance(v, float) and 0.0 <= v <= 1.0 for v in r.map), "map")
-    expect(isinstance(r.target, salience_client.ExplainedTarget) and isinstance(r.target.index, int), "target")
+    expect(isinstance(r.target, salience_client.TargetView) and isinstance(r.target.index, int), "target")
     expect(r.target.label in ("no-idc", "idc"), f"label {r.target.label}")
     expect(r.layer is None, f"layer {r.layer!r} for gradient")
     expect(isinstance(r.min, float) and isinstance(r.max, float) and r.min <= r.max, f"min/max {r.min} {r.max}")

@@ -27,13 +27,15 @@ public class ModelController {
     }
 
     @GetMapping
-    @Operation(summary = "List every configured model with its status, input specification and labels")
+    @Operation(
+            operationId = "listModels",
+            summary = "List every configured model with its status, input specification and labels")
     public List<ModelViews.ModelSummary> list() {
         return registry.entries().stream().map(ModelViews.ModelSummary::of).toList();
     }
 
     @GetMapping("/{model}")
-    @Operation(summary = "A model's descriptor and its signature's input and output tensors")
+    @Operation(operationId = "getModel", summary = "A model's descriptor and its signature's input and output tensors")
     public ModelViews.ModelDetail get(@PathVariable("model") String model) {
         ModelRegistry.Entry e = registry.entry(model).orElseThrow(() -> new ModelNotFoundException(model));
         if (e.model() == null) {
@@ -49,7 +51,9 @@ public class ModelController {
     }
 
     @GetMapping("/{model}/layers")
-    @Operation(summary = "Layers on the path from input to logits; spatial ones are candidates for the CAM methods")
+    @Operation(
+            operationId = "getLayers",
+            summary = "Layers on the path from input to logits; spatial ones are candidates for the CAM methods")
     public ModelViews.Layers layers(@PathVariable("model") String model) {
         LoadedModel m = registry.ready(model);
         String auto;

@@ -5,6 +5,7 @@ import io.salience.config.ApiProperties;
 import io.salience.model.PredictionService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,18 +42,22 @@ public class PredictController {
             consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(
+            operationId = "predict",
             summary = "Class probabilities of one or more images, sorted descending",
             description = "Images: PNG, JPEG, BMP, GIF (first frame) or TIFF, at most salience.api.max-pixels each"
                     + " and salience.api.max-images per request. Each is preprocessed as the model's descriptor says.")
     public PredictResponse predict(
             @PathVariable("model") String model,
             @RequestPart("image") List<MultipartFile> images,
-            @Parameter(description = "Classes returned per image; default all, 1..1000")
+            @Parameter(
+                            description = "Classes returned per image; default all, 1..1000",
+                            schema = @Schema(type = "integer", minimum = "1", maximum = "1000"))
                     @RequestParam(name = "topK", required = false)
                     Integer topK,
             @Parameter(
                             description = "Deadline of the request in the inference pool, ms; default"
-                                    + " salience.pool.default-deadline (30 s), 1..600000")
+                                    + " salience.pool.default-deadline (30 s), 1..600000",
+                            schema = @Schema(type = "integer", minimum = "1", maximum = "600000"))
                     @RequestParam(name = "timeoutMs", required = false)
                     Integer timeoutMs) {
         if (images.isEmpty()) {

@@ -69,6 +69,13 @@ public class ProblemAdvice {
         return badParameter(e.getParameterName(), "the parameter '" + e.getParameterName() + "' is required");
     }
 
+    /** Tomcat refuses a query string it cannot decode (a name-less field, bad percent-encoding, invalid UTF-8). */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    ResponseEntity<ProblemDetail> undecodableQuery(org.apache.tomcat.util.http.InvalidParameterException e) {
+        return badParameter(
+                null, "the query string or form fields cannot be decoded: use name=value pairs, percent-encoded UTF-8");
+    }
+
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<ProblemDetail> mismatch(MethodArgumentTypeMismatchException e) {
         return badParameter(e.getName(), e.getName() + " has an invalid value '" + e.getValue() + "'");
@@ -94,6 +101,25 @@ public class ProblemAdvice {
 
     @ExceptionHandler(MultipartException.class)
     ResponseEntity<ProblemDetail> multipart(MultipartException e) {
+        // Tomcat's part-count and part-header limits surface as "size exceeded" too; they are not about size
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.tomcat.util.http.fileupload.impl.FileCountLimitExceededException) {
+                return respond(problem(
+                        HttpStatus.BAD_REQUEST,
+                        Problems.INVALID_PARAMETER,
+                        "Invalid multipart request",
+                        "The request has more parts than the server accepts (server.tomcat.max-part-count)"));
+            }
+            String m = t.getMessage();
+            if (m != null && m.contains("Header section has more than")) {
+                return respond(problem(
+                        HttpStatus.BAD_REQUEST,
+                        Problems.INVALID_PARAMETER,
+                        "Invalid multipart request",
+                        "A part's headers are longer than the server accepts"
+                                + " (server.tomcat.max-part-header-size), e.g. a very long file name"));
+            }
+        }
         if (e instanceof MaxUploadSizeExceededException) {
             return tooLarge("The upload exceeds the configured size limit");
         }
@@ -179,7 +205,9 @@ public class ProblemAdvice {
 
     private ResponseEntity<ProblemDetail> badParameter(String parameter, String detail) {
         ProblemDetail p = problem(HttpStatus.BAD_REQUEST, Problems.INVALID_PARAMETER, "Invalid parameter", detail);
-        p.setProperty("parameter", parameter);
+        if (parameter != null) {
+            p.setProperty("parameter", parameter);
+        }
         return respond(p);
     }
 

@@ -37,7 +37,9 @@ public class SaliencyController {
     }
 
     @GetMapping(path = "/v1/methods", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Every saliency method with its own and the common parameters, defaults and limits")
+    @Operation(
+            operationId = "listMethods",
+            summary = "Every saliency method with its own and the common parameters, defaults and limits")
     public List<SaliencyViews.MethodInfo> methods() {
         return service.methods().values().stream()
                 .map(m -> SaliencyViews.MethodInfo.of(
@@ -50,6 +52,7 @@ public class SaliencyController {
             consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = {MediaType.IMAGE_PNG_VALUE, MediaType.APPLICATION_JSON_VALUE, NPY})
     @Operation(
+            operationId = "saliency",
             summary = "A saliency map of one image for a method and a target",
             description = "Accept: image/png (default), application/json or application/x-npy. The method defaults"
                     + " to gradient. Unknown parameters are rejected with 400; empty ones count as absent."

@@ -29,6 +29,21 @@ final class SaliencyViews {
         }
     }
 
+    /** The explained target. */
+    record TargetView(
+            @Schema(description = "The explained class") int index,
+            @Schema(description = "Its label, or A-vs-B") String label,
+            @Schema(
+                            description = "The class subtracted (A-vs-B); null otherwise",
+                            types = {"integer", "null"})
+                    Integer contrastIndex,
+            @Schema(description = "The target logit (or logit difference) at the input") float score,
+            @Schema(description = "The probability of class index") float probability) {
+        static TargetView of(SaliencyResult.ExplainedTarget t) {
+            return new TargetView(t.index(), t.label(), t.contrastIndex(), t.score(), t.probability());
+        }
+    }
+
     /** The JSON body of a saliency response. */
     record SaliencyResponse(
             String model,
@@ -39,7 +54,7 @@ final class SaliencyViews {
                                     "Every method parameter with the value used, defaults filled in, plus target and"
                                             + " (CAM methods) layer")
                     Map<String, String> parameters,
-            SaliencyResult.ExplainedTarget target,
+            TargetView target,
             @Schema(
                             description = "The explained layer (CAM methods); null otherwise",
                             types = {"string", "null"})
@@ -67,7 +82,7 @@ final class SaliencyViews {
                     r.version(),
                     r.method(),
                     r.parameters(),
-                    r.target(),
+                    TargetView.of(r.target()),
                     r.layer(),
                     List.of(n.height(), n.width()),
                     List.of(m.height(), m.width(), m.channels()),

@@ -13,6 +13,7 @@ import io.salience.model.LoadedModel;
  * @param targetScore the target score at the input
  * @param params the request's method parameters
  * @param graph session runs, through the pool
+ * @param progress where a long method reports its progress
  */
 public record AttributionContext(
         LoadedModel model,
@@ -21,11 +22,35 @@ public record AttributionContext(
         float[] seed,
         float targetScore,
         Params params,
-        GraphAccess graph) {
+        GraphAccess graph,
+        Progress progress) {
+
+    /** A context whose progress nobody watches. */
+    public AttributionContext(
+            LoadedModel model,
+            PreparedImage image,
+            PreparedImage baselineImage,
+            float[] seed,
+            float targetScore,
+            Params params,
+            GraphAccess graph) {
+        this(model, image, baselineImage, seed, targetScore, params, graph, Progress.NONE);
+    }
 
     /** The input tensor of one image, {@code [H, W, C]}. */
     public float[] input() {
         return image.tensor();
+    }
+
+    /** The smallest and the largest value of the input tensor. */
+    public float[] inputRange() {
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : input()) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        return new float[] {min, max};
     }
 
     public int height() {

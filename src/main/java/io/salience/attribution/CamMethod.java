@@ -57,6 +57,22 @@ abstract class CamMethod implements SaliencyMethod {
         return m;
     }
 
+    /** {@code relu(Σ_k f(g[., k]) A[., k])}: pixel-wise gradient weights. */
+    static float[] pixelwise(GraphAccess.LayerGradient lg, java.util.function.DoubleUnaryOperator f) {
+        int pixels = lg.height() * lg.width();
+        int c = lg.channels();
+        float[] cam = new float[pixels];
+        for (int p = 0; p < pixels; p++) {
+            double s = 0;
+            for (int k = 0; k < c; k++) {
+                int i = p * c + k;
+                s += f.applyAsDouble(lg.gradients()[i]) * lg.activations()[i];
+            }
+            cam[p] = (float) Math.max(0, s);
+        }
+        return cam;
+    }
+
     /** {@code relu(Σ_k w_k A[., k])}. */
     static float[] weightedRelu(float[] activations, double[] weights, int pixels, int channels) {
         float[] cam = new float[pixels];

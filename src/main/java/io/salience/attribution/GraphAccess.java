@@ -10,8 +10,23 @@ import java.util.List;
  */
 public interface GraphAccess {
 
+    /**
+     * The most rows one session run takes ({@code salience.pool.max-batch}): a method that makes many inputs builds
+     * at most this many at a time, so its memory stays bounded whatever its sample count.
+     */
+    int maxBatch();
+
     /** The target score {@code seed · logits} of each input. */
     float[] scores(List<float[]> inputs, float[] seed);
+
+    /** The logits row of each input. */
+    List<float[]> logits(List<float[]> inputs);
+
+    /**
+     * The target score {@code seed · logits} when the layer's output of {@code input} is replaced by each of
+     * {@code activations} ({@code [h, w, c]} each); the layers below it do not run again.
+     */
+    float[] scoresFromLayer(LayerInfo layer, float[] input, List<float[]> activations, float[] seed);
 
     /** Gradients of {@code seed · logits} with respect to each input under a rectifier rule. */
     List<Gradient> inputGradients(Rule rule, List<float[]> inputs, float[] seed);

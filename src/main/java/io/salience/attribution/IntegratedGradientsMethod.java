@@ -1,6 +1,7 @@
 package io.salience.attribution;
 
 import io.salience.graph.Rule;
+import io.salience.imaging.GaussianFilter;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -106,8 +107,12 @@ public class IntegratedGradientsMethod implements InputAttribution {
     private record Result(float[] attributions) {}
 
     private Result integrate(AttributionContext ctx, float[] x, float[] baseline) {
-        int steps = ctx.params().integer(STEPS);
-        Riemann rule = ctx.params().choice(RIEMANN, Riemann.class);
+        return new Result(integrate(
+                ctx, x, baseline, ctx.params().integer(STEPS), ctx.params().choice(RIEMANN, Riemann.class)));
+    }
+
+    /** Integrated gradients of {@code x} from {@code baseline} with {@code steps} steps of a rule. */
+    static float[] integrate(AttributionContext ctx, float[] x, float[] baseline, int steps, Riemann rule) {
         double[] alphas = new double[rule == Riemann.TRAPEZOID ? steps + 1 : steps];
         double[] weights = new double[alphas.length];
         for (int k = 0; k < alphas.length; k++) {
@@ -119,6 +124,11 @@ public class IntegratedGradientsMethod implements InputAttribution {
             };
             weights[k] = rule == Riemann.TRAPEZOID && (k == 0 || k == steps) ? 0.5 / steps : 1.0 / steps;
         }
+        return integrate(ctx, x, baseline, alphas, weights);
+    }
+
+    /** {@code (x - b) ⊙ Σ_k weights[k] ∇F(b + alphas[k] (x - b))}. */
+    static float[] integrate(AttributionContext ctx, float[] x, float[] baseline, double[] alphas, double[] weights) {
         List<float[]> path = new ArrayList<>(alphas.length);
         for (double a : alphas) {
             float[] p = new float[x.length];
@@ -139,7 +149,7 @@ public class IntegratedGradientsMethod implements InputAttribution {
         for (int j = 0; j < attr.length; j++) {
             attr[j] = (float) ((x[j] - baseline[j]) * acc[j]);
         }
-        return new Result(attr);
+        return attr;
     }
 
     /** The baseline tensor chosen by the {@code baseline} parameter. */
@@ -151,7 +161,7 @@ public class IntegratedGradientsMethod implements InputAttribution {
             case BLACK -> desc.tensor(filled(spec.width(), spec.height(), Color.BLACK));
             case WHITE -> desc.tensor(filled(spec.width(), spec.height(), Color.WHITE));
             case MEAN -> channelMean(ctx.input(), ctx.channels());
-            case BLUR -> blur(
+            case BLUR -> GaussianFilter.blurClamped(
                     ctx.input(), ctx.height(), ctx.width(), ctx.channels(), Math.max(1.0, spec.width() / 16.0));
             case NOISE -> {
                 SplittableRandom rnd = new SplittableRandom(ctx.params().longValue(SEED));
@@ -194,47 +204,6 @@ public class IntegratedGradientsMethod implements InputAttribution {
         float[] out = new float[x.length];
         for (int i = 0; i < x.length; i++) {
             out[i] = (float) (mean[i % channels] / pixels);
-        }
-        return out;
-    }
-
-    /** Separable Gaussian blur of a [H, W, C] tensor, edges clamped. */
-    static float[] blur(float[] x, int h, int w, int c, double sigma) {
-        int radius = (int) Math.ceil(3 * sigma);
-        double[] kernel = new double[2 * radius + 1];
-        double total = 0;
-        for (int i = -radius; i <= radius; i++) {
-            kernel[i + radius] = Math.exp(-(i * i) / (2 * sigma * sigma));
-            total += kernel[i + radius];
-        }
-        for (int i = 0; i < kernel.length; i++) {
-            kernel[i] /= total;
-        }
-        float[] tmp = new float[x.length];
-        float[] out = new float[x.length];
-        for (int y = 0; y < h; y++) {
-            for (int xx = 0; xx < w; xx++) {
-                for (int ch = 0; ch < c; ch++) {
-                    double s = 0;
-                    for (int k = -radius; k <= radius; k++) {
-                        int xi = Math.min(w - 1, Math.max(0, xx + k));
-                        s += kernel[k + radius] * x[(y * w + xi) * c + ch];
-                    }
-                    tmp[(y * w + xx) * c + ch] = (float) s;
-                }
-            }
-        }
-        for (int y = 0; y < h; y++) {
-            for (int xx = 0; xx < w; xx++) {
-                for (int ch = 0; ch < c; ch++) {
-                    double s = 0;
-                    for (int k = -radius; k <= radius; k++) {
-                        int yi = Math.min(h - 1, Math.max(0, y + k));
-                        s += kernel[k + radius] * tmp[(yi * w + xx) * c + ch];
-                    }
-                    out[(y * w + xx) * c + ch] = (float) s;
-                }
-            }
         }
         return out;
     }

@@ -18,17 +18,6 @@ public class LayerCamMethod extends CamMethod {
 
     @Override
     float[] combine(GraphAccess.LayerGradient lg) {
-        int pixels = lg.height() * lg.width();
-        int c = lg.channels();
-        float[] cam = new float[pixels];
-        for (int p = 0; p < pixels; p++) {
-            double s = 0;
-            for (int k = 0; k < c; k++) {
-                int i = p * c + k;
-                s += Math.max(0, lg.gradients()[i]) * lg.activations()[i];
-            }
-            cam[p] = (float) Math.max(0, s);
-        }
-        return cam;
+        return pixelwise(lg, g -> Math.max(0, g));
     }
 }

@@ -33,6 +33,31 @@ final class PooledGraphAccess implements GraphAccess {
     }
 
     @Override
+    public int maxBatch() {
+        return runner.maxBatch();
+    }
+
+    @Override
+    public List<float[]> logits(List<float[]> inputs) {
+        return runner.predict(model, inputs, deadline).stream()
+                .map(ModelRunner.Prediction::logits)
+                .toList();
+    }
+
+    @Override
+    public float[] scoresFromLayer(LayerInfo layer, float[] input, List<float[]> activations, float[] seed) {
+        List<ModelRunner.LayerRow> rows = activations.stream()
+                .map(a -> new ModelRunner.LayerRow(input, a))
+                .toList();
+        List<float[]> logits = runner.logitsFromLayer(model, layer, rows, deadline);
+        float[] s = new float[logits.size()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = Rows.dot(seed, logits.get(i));
+        }
+        return s;
+    }
+
+    @Override
     public List<Gradient> inputGradients(Rule rule, List<float[]> inputs, float[] seed) {
         List<ModelRunner.Row> rows =
                 inputs.stream().map(x -> new ModelRunner.Row(x, seed)).toList();

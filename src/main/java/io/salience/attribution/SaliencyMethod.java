@@ -21,6 +21,10 @@ public interface SaliencyMethod {
         return false;
     }
 
-    /** Computes the raw map. */
+    /**
+     * Computes the raw map. A method that runs many rows reports its progress to {@code ctx.progress()}; a
+     * stochastic one draws every random number from its {@code seed} parameter, so that the same seed on the same
+     * input gives the same map whatever the batching.
+     */
     SaliencyMap compute(AttributionContext ctx);
 }

@@ -85,6 +85,16 @@ public class SaliencyService {
      * @param baseline an uploaded baseline image for integrated gradients, or null
      */
     public SaliencyResult explain(String modelName, SaliencyQuery query, byte[] image, byte[] baseline) {
+        return explain(modelName, query, image, baseline, Progress.NONE);
+    }
+
+    /**
+     * Explains one image, reporting the method's progress.
+     *
+     * @param progress receives the method's progress (for jobs and the viewer)
+     */
+    public SaliencyResult explain(
+            String modelName, SaliencyQuery query, byte[] image, byte[] baseline, Progress progress) {
         SaliencyMethod method = method(query.method());
         Map<String, String> raw = methodParams(method, query, baseline != null);
         Params p = new Params(raw);
@@ -125,7 +135,8 @@ public class SaliencyService {
                 seed,
                 score,
                 p,
-                new PooledGraphAccess(runner, model, query.timeout()));
+                new PooledGraphAccess(runner, model, query.timeout()),
+                progress);
         Timer.Sample sample = Timer.start(meters);
         SaliencyMap map = method.compute(ctx);
         sample.stop(Timer.builder("salience.explanations")

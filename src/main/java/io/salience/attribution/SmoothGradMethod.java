@@ -83,13 +83,8 @@ public class SmoothGradMethod implements SaliencyMethod {
         Aggregation agg = p.choice(aggregation(), Aggregation.class);
         InputAttribution base = bases.get(p.word(base()));
         float[] x = ctx.input();
-        float min = Float.POSITIVE_INFINITY;
-        float max = Float.NEGATIVE_INFINITY;
-        for (float v : x) {
-            min = Math.min(min, v);
-            max = Math.max(max, v);
-        }
-        double sigma = noise * (max - min);
+        float[] range = ctx.inputRange();
+        double sigma = noise * (range[1] - range[0]);
         SplittableRandom rnd = new SplittableRandom(p.longValue(IntegratedGradientsMethod.SEED));
         List<float[]> noisy = new ArrayList<>(samples);
         for (int s = 0; s < samples; s++) {

@@ -10,6 +10,7 @@ import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.Encoding;
 import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.NumberSchema;
@@ -88,6 +89,7 @@ class OpenApiConfiguration {
                     continue;
                 }
                 modelWorkResponses(item.getPost().getResponses());
+                uploads(item.getPost());
             }
         };
     }
@@ -167,6 +169,7 @@ class OpenApiConfiguration {
                 .name(name)
                 .in("query")
                 .required(false)
+                .allowEmptyValue(true)
                 .description(String.join(" | ", parts))
                 .schema(schema);
     }
@@ -214,6 +217,28 @@ class OpenApiConfiguration {
                 yield t;
             }
         };
+    }
+
+    /** The multipart body is required, at least one image, each part an image format the decoder reads. */
+    private static void uploads(Operation op) {
+        if (op.getRequestBody() == null || op.getRequestBody().getContent() == null) {
+            return;
+        }
+        op.getRequestBody().setRequired(true);
+        MediaType multipart = op.getRequestBody().getContent().get("multipart/form-data");
+        if (multipart == null
+                || multipart.getSchema() == null
+                || multipart.getSchema().getProperties() == null) {
+            return;
+        }
+        Map<String, Schema> parts = multipart.getSchema().getProperties();
+        parts.forEach((name, schema) -> {
+            if (schema.getItems() != null) {
+                schema.setMinItems(1);
+            }
+            multipart.addEncoding(
+                    name, new Encoding().contentType("image/png, image/jpeg, image/bmp, image/gif, image/tiff"));
+        });
     }
 
     private static void modelWorkResponses(ApiResponses responses) {

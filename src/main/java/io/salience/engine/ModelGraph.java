@@ -5,6 +5,7 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_GraphImportGrap
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_GraphNextOperation;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_ImportGraphDefOptionsAddInputMapping;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationInput;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationOutputType;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetAttrShape;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetAttrType;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_UpdateEdge;
@@ -61,6 +62,7 @@ public final class ModelGraph {
     private final int classes;
     private final Map<String, NodeDef> nodes = new HashMap<>();
     private final Map<String, Program> programs = new ConcurrentHashMap<>();
+    private final Map<String, TF_Output> layerFeeds = new ConcurrentHashMap<>();
     private final List<LayerInfo> layers;
     private volatile List<LayerInfo> resolvedLayers;
     private final Map<String, String> layerTensors;
@@ -75,7 +77,8 @@ public final class ModelGraph {
      * @param graph the model's graph, holding the restored variables
      * @param session the model's session
      * @param source the graph definition with its function library (from the MetaGraphDef)
-     * @param inputTensor the signature's input tensor, e.g. {@code serving_default_x:0}
+     * @param inputTensor the signature's input tensor, e.g. {@code serving_default_x:0} (float32, or an integer type
+     *     the model casts to float32 first)
      * @param outputTensor the signature's output tensor, e.g. {@code StatefulPartitionedCall:0}
      * @param simplifyGradients rewrite gradient subgraphs into cheaper equivalents ({@link GradientSimplifier})
      */
@@ -96,7 +99,8 @@ public final class ModelGraph {
         String flatOutput = flattener.flatten(outputTensor);
         importNodes(flattener);
         nodes.putAll(flattener.emitted());
-        this.input = Tf.output(graph, inputTensor);
+        String feed = floatInput(inputTensor);
+        this.input = Tf.output(graph, feed);
         this.inputShape = Tf.shape(graph, input);
         this.output = Tf.output(graph, flatOutput);
         String[] found = findLogits(flatOutput);
@@ -108,9 +112,45 @@ public final class ModelGraph {
                     + (logitShape == null ? "unknown rank" : java.util.Arrays.toString(logitShape)));
         }
         this.classes = (int) logitShape[1];
-        this.forwardOps = forwardPath(inputTensor, found[0]);
+        this.forwardOps = forwardPath(feed, found[0]);
         this.layerTensors = new LinkedHashMap<>();
         this.layers = Collections.unmodifiableList(discoverLayers());
+    }
+
+    /**
+     * The float32 tensor the model is fed and differentiated at: the signature input itself, or, for a signature
+     * that takes integer pixels (e.g. uint8), the model's own {@code Cast} of them to float32. Feeding that cast
+     * directly gives TensorFlow's result for whole pixel values 0..255, and gradients with respect to the pixels.
+     */
+    private String floatInput(String inputTensor) {
+        TF_Output in = Tf.output(graph, inputTensor);
+        int dtype = TF_OperationOutputType(in);
+        if (dtype == Tf.DT_FLOAT) {
+            return inputTensor;
+        }
+        String current = normalise(inputTensor);
+        while (true) {
+            List<NodeDef> consumers = new ArrayList<>();
+            for (NodeDef n : nodes.values()) {
+                if (n.getName().startsWith(ROOT + "/") && n.getInputList().contains(current)) {
+                    consumers.add(n);
+                }
+            }
+            NodeDef next = consumers.size() == 1 ? consumers.get(0) : null;
+            if (next != null && next.getOp().equals("Identity")) {
+                current = next.getName() + ":0";
+                continue;
+            }
+            if (next != null
+                    && next.getOp().equals("Cast")
+                    && next.getAttrOrThrow("DstT").getTypeValue() == Tf.DT_FLOAT) {
+                return next.getName() + ":0";
+            }
+            throw new UnsupportedModelException("The signature input is "
+                    + org.tensorflow.proto.DataType.forNumber(dtype)
+                    + " and the model does not cast it to float32 first; only float32 inputs, or integer inputs"
+                    + " the model casts to float32, can be fed and explained");
+        }
     }
 
     /** Static input shape including the batch dimension (-1 where dynamic). */
@@ -212,6 +252,37 @@ public final class ModelGraph {
     /** Op types on the forward path from input to logits. */
     public Set<String> forwardOpTypes() {
         return forwardOps;
+    }
+
+    /**
+     * The logits [n, classes] when the layer's output is replaced by {@code activations} ([n, h, w, c]). The inputs
+     * ([n, H, W, C]) feed whatever bypasses the layer (skip connections); the layers below it do not run.
+     */
+    public Outputs logitsFromLayer(LayerInfo layer, float[] inputs, float[] activations, int n) {
+        String tensor = layerTensors.get(layer.name());
+        if (tensor == null) {
+            throw new EngineException("Unknown layer " + layer.name());
+        }
+        TF_Output at = layerFeeds.computeIfAbsent(tensor, t -> Tf.output(graph, t));
+        long[] shape = inputShape.clone();
+        shape[0] = n;
+        List<Long> dims = layer.shape();
+        long[] layerShape = {n, dims.get(0), dims.get(1), dims.get(2)};
+        if ((long) activations.length != n * dims.get(0) * dims.get(1) * dims.get(2)) {
+            throw new IllegalArgumentException("Activations must be " + java.util.Arrays.toString(layerShape));
+        }
+        lock.readLock().lock();
+        try {
+            return SessionRunner.run(
+                    session,
+                    List.of(input, at),
+                    List.of(
+                            new SessionRunner.TensorBuffer(inputs, shape),
+                            new SessionRunner.TensorBuffer(activations, layerShape)),
+                    List.of(logits));
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
     /** Runs the model: returns logits [n, classes] and the signature output [n, classes] (probabilities). */

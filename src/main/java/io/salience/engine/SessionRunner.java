@@ -11,8 +11,10 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_TensorType;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerPointer;
+import org.tensorflow.internal.c_api.TF_Operation;
 import org.tensorflow.internal.c_api.TF_Output;
 import org.tensorflow.internal.c_api.TF_Session;
 import org.tensorflow.internal.c_api.TF_Status;
@@ -82,6 +84,56 @@ final class SessionRunner {
             if (t != null && !t.isNull()) {
                 TF_DeleteTensor(t);
             }
+        }
+    }
+
+    /**
+     * Runs {@code targets} and fetches {@code fetches} without feeds (restore and check ops); {@code read} sees the
+     * fetched tensors, which are deleted when it returns.
+     */
+    static <T> T runRaw(
+            TF_Session session,
+            List<TF_Output> fetches,
+            List<TF_Operation> targets,
+            String what,
+            Function<List<TF_Tensor>, T> read) {
+        int no = fetches.size();
+        int nt = targets.size();
+        List<TF_Tensor> out = new ArrayList<>(no);
+        try (TF_Output fetchArr = new TF_Output(Math.max(1, no));
+                PointerPointer<TF_Tensor> outVals = new PointerPointer<>(Math.max(1, no));
+                PointerPointer<TF_Operation> targetArr = new PointerPointer<>(Math.max(1, nt));
+                TF_Status status = TF_Status.newStatus()) {
+            for (int i = 0; i < no; i++) {
+                fetchArr.position(i)
+                        .oper(fetches.get(i).oper())
+                        .index(fetches.get(i).index());
+            }
+            fetchArr.position(0);
+            for (int i = 0; i < nt; i++) {
+                targetArr.put(i, targets.get(i));
+            }
+            TF_SessionRun(
+                    session,
+                    null,
+                    null,
+                    (PointerPointer<?>) null,
+                    0,
+                    fetchArr,
+                    outVals,
+                    no,
+                    targetArr,
+                    nt,
+                    null,
+                    status);
+            // take ownership of every fetched tensor first, so a failure leaks none
+            for (int i = 0; i < no; i++) {
+                out.add(outVals.get(TF_Tensor.class, i));
+            }
+            Tf.check(status, what);
+            return read.apply(out);
+        } finally {
+            deleteAll(out.toArray(TF_Tensor[]::new));
         }
     }
 

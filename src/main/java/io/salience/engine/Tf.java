@@ -24,17 +24,25 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationOutput
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_OperationOutputNumConsumers;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetAttrTensor;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetAttrType;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetAttrValueProto;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_StringGetDataPointer;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_StringGetSize;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_TensorByteSize;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_TensorData;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_TensorType;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_UpdateEdge;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.SizeTPointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tensorflow.internal.c_api.TF_AttrMetadata;
 import org.tensorflow.internal.c_api.TF_Buffer;
 import org.tensorflow.internal.c_api.TF_Graph;
@@ -43,25 +51,86 @@ import org.tensorflow.internal.c_api.TF_Operation;
 import org.tensorflow.internal.c_api.TF_OperationDescription;
 import org.tensorflow.internal.c_api.TF_Output;
 import org.tensorflow.internal.c_api.TF_Status;
+import org.tensorflow.internal.c_api.TF_TString;
 import org.tensorflow.internal.c_api.TF_Tensor;
+import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.OpDef;
+import org.tensorflow.proto.TensorProto;
+import org.tensorflow.proto.TensorShapeProto;
 
 /** Small helpers over the TensorFlow C API; every native object they create is released before they return. */
 final class Tf {
 
+    private static final Logger log = LoggerFactory.getLogger(Tf.class);
+
     static final int DT_FLOAT = 1;
     static final int DT_INT32 = 3;
+    static final int DT_STRING = 7;
+    static final int DT_INT64 = 9;
+    static final int DT_BOOL = 10;
+    /** {@code TF_NOT_FOUND}, e.g. a key missing from a checkpoint. */
+    static final int NOT_FOUND = 5;
+
+    private static final Pattern NODE_REFS = Pattern.compile("\\s*\\[\\[.*?]]|\\{\\{[^}]*}}\\s*");
+    private static final Pattern CPP_TYPES = Pattern.compile("/?\\bN\\d+tensorflow\\w*");
 
     private Tf() {}
 
-    /** Throws an {@link EngineException} if the status is not OK. */
+    /** A failed TensorFlow call; the message is {@link #plain plain}, the raw TensorFlow text is kept apart. */
+    static final class TfException extends EngineException {
+        private static final long serialVersionUID = 1L;
+        private final int code;
+        private final String raw;
+
+        TfException(String what, int code, String raw) {
+            super(what + ": " + plain(raw));
+            this.code = code;
+            this.raw = raw;
+        }
+
+        /** The TensorFlow status code ({@code TF_Code}). */
+        int code() {
+            return code;
+        }
+
+        /** TensorFlow's own message, with node paths and C++ type names. */
+        String raw() {
+            return raw;
+        }
+    }
+
+    /** Throws a {@link TfException} if the status is not OK; TensorFlow's own text goes to the debug log. */
     static void check(TF_Status status, String what) {
-        if (org.tensorflow.internal.c_api.global.tensorflow.TF_GetCode(status) != 0) {
+        int code = org.tensorflow.internal.c_api.global.tensorflow.TF_GetCode(status);
+        if (code != 0) {
             String msg = org.tensorflow.internal.c_api.global.tensorflow.TF_Message(status)
                     .getString();
-            throw new EngineException(what + ": " + msg);
+            log.debug("{}: TensorFlow status {}: {}", what, code, msg);
+            throw new TfException(what, code, msg);
         }
+    }
+
+    /**
+     * TensorFlow's error text for people: its first line, without node references ({@code [[{{node ...}}]]}),
+     * the {@code Debug info} tail and C++ type names such as {@code N10tensorflow3VarE}.
+     */
+    static String plain(String raw) {
+        String text = raw == null ? "" : raw.strip();
+        text = NODE_REFS.matcher(text).replaceAll(" ");
+        for (String tail : new String[] {" This could mean", " Debug info:", "\n"}) {
+            int cut = text.indexOf(tail);
+            if (cut > 0) {
+                text = text.substring(0, cut);
+            }
+        }
+        text = CPP_TYPES.matcher(text).replaceAll("");
+        text = text.replaceAll("\\s+", " ").strip();
+        while (text.endsWith(".") || text.endsWith(":")) {
+            text = text.substring(0, text.length() - 1);
+        }
+        return text.isEmpty() ? "TensorFlow gave no reason" : text;
     }
 
     static GraphDef graphDef(TF_Graph graph) {
@@ -213,6 +282,69 @@ final class Tf {
         }
         attrs.accept(d);
         return finish(d, name);
+    }
+
+    /** A string constant: a scalar when {@code vector} is false (one value), else a 1-D tensor. */
+    static TF_Output strings(TF_Graph graph, String name, boolean vector, String... values) {
+        TensorProto.Builder t = TensorProto.newBuilder().setDtype(DataType.DT_STRING);
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        if (vector) {
+            shape.addDim(TensorShapeProto.Dim.newBuilder().setSize(values.length));
+        } else if (values.length != 1) {
+            throw new IllegalArgumentException("A scalar holds one value");
+        }
+        t.setTensorShape(shape);
+        for (String v : values) {
+            t.addStringVal(com.google.protobuf.ByteString.copyFromUtf8(v));
+        }
+        byte[] attr = AttrValue.newBuilder().setTensor(t).build().toByteArray();
+        TF_OperationDescription d = TF_NewOperation(graph, "Const", name);
+        TF_SetAttrType(d, "dtype", DT_STRING);
+        try (TF_Status status = TF_Status.newStatus();
+                BytePointer bytes = new BytePointer(attr)) {
+            TF_SetAttrValueProto(d, "value", bytes, attr.length, status);
+            check(status, "Cannot set " + name);
+        }
+        return finish(d, name);
+    }
+
+    /** Element {@code i} of a string tensor, as bytes. */
+    static byte[] stringAt(TF_Tensor t, int i) {
+        if (TF_TensorType(t) != DT_STRING) {
+            throw new EngineException("Fetched tensor is not a string");
+        }
+        TF_TString s = new TF_TString(TF_TensorData(t)).position(i);
+        long n = TF_StringGetSize(s);
+        byte[] out = new byte[Math.toIntExact(n)];
+        if (n > 0) {
+            TF_StringGetDataPointer(s).capacity(n).get(out);
+        }
+        return out;
+    }
+
+    /** The values of a bool tensor. */
+    static boolean[] bools(TF_Tensor t) {
+        if (TF_TensorType(t) != DT_BOOL) {
+            throw new EngineException("Fetched tensor is not bool");
+        }
+        int n = Math.toIntExact(TF_TensorByteSize(t));
+        BytePointer data = new BytePointer(TF_TensorData(t)).capacity(n);
+        boolean[] out = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = data.get(i) != 0;
+        }
+        return out;
+    }
+
+    /** The values of an int64 tensor. */
+    static long[] longs(TF_Tensor t) {
+        if (TF_TensorType(t) != DT_INT64) {
+            throw new EngineException("Fetched tensor is not int64");
+        }
+        int n = Math.toIntExact(TF_TensorByteSize(t) / Long.BYTES);
+        long[] out = new long[n];
+        new org.bytedeco.javacpp.LongPointer(TF_TensorData(t)).capacity(n).get(out);
+        return out;
     }
 
     /** A 1-D int32 constant. */

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.DoubleBinaryOperator;
 import java.util.function.Function;
 
 /**
@@ -115,8 +116,25 @@ public sealed interface ValueStep {
         }
     }
 
+    /** A step with one value per channel (or one for all). */
+    sealed interface PerChannel extends ValueStep permits Mean, Std {
+
+        /** A copy of the per-channel values. */
+        double[] perChannel();
+
+        @Override
+        default Object describe() {
+            return Arrays.stream(perChannel()).boxed().toList();
+        }
+
+        @Override
+        default int perChannelLength() {
+            return perChannel().length;
+        }
+    }
+
     /** {@code v - perChannel[c]}. */
-    record Mean(double[] perChannel) implements ValueStep {
+    record Mean(double[] perChannel) implements PerChannel {
         /** Validates and copies the per-channel means. */
         public Mean {
             perChannel = checkedCopy(perChannel, "mean", false);
@@ -134,23 +152,8 @@ public sealed interface ValueStep {
         }
 
         @Override
-        public Object describe() {
-            return Arrays.stream(perChannel).boxed().toList();
-        }
-
-        @Override
-        public int perChannelLength() {
-            return perChannel.length;
-        }
-
-        @Override
         public void apply(float[] t, int height, int width, int channels) {
-            double[] m = broadcast(perChannel, channels);
-            for (int i = 0; i < t.length; i += channels) {
-                for (int c = 0; c < channels; c++) {
-                    t[i + c] = (float) (t[i + c] - m[c]);
-                }
-            }
+            applyPerChannel(t, channels, perChannel, (v, m) -> v - m);
         }
 
         @Override
@@ -170,7 +173,7 @@ public sealed interface ValueStep {
     }
 
     /** {@code v / perChannel[c]}; every value must be finite and greater than zero. */
-    record Std(double[] perChannel) implements ValueStep {
+    record Std(double[] perChannel) implements PerChannel {
         /** Validates and copies the per-channel standard deviations. */
         public Std {
             perChannel = checkedCopy(perChannel, "std", true);
@@ -188,23 +191,8 @@ public sealed interface ValueStep {
         }
 
         @Override
-        public Object describe() {
-            return Arrays.stream(perChannel).boxed().toList();
-        }
-
-        @Override
-        public int perChannelLength() {
-            return perChannel.length;
-        }
-
-        @Override
         public void apply(float[] t, int height, int width, int channels) {
-            double[] s = broadcast(perChannel, channels);
-            for (int i = 0; i < t.length; i += channels) {
-                for (int c = 0; c < channels; c++) {
-                    t[i + c] = (float) (t[i + c] / s[c]);
-                }
-            }
+            applyPerChannel(t, channels, perChannel, (v, sd) -> v / sd);
         }
 
         @Override
@@ -305,17 +293,17 @@ public sealed interface ValueStep {
         throw new IllegalArgumentException(what + " must be a number or a list of numbers");
     }
 
-    private static double[] broadcast(double[] values, int channels) {
-        if (values.length == channels) {
-            return values;
-        }
-        if (values.length != 1) {
+    /** {@code t[., c] = op(t[., c], values[c])}, one value broadcast to every channel. */
+    private static void applyPerChannel(float[] t, int channels, double[] values, DoubleBinaryOperator op) {
+        if (values.length != 1 && values.length != channels) {
             throw new IllegalArgumentException(
                     "per-channel step has " + values.length + " values for " + channels + " channel(s)");
         }
-        double[] out = new double[channels];
-        Arrays.fill(out, values[0]);
-        return out;
+        for (int i = 0; i < t.length; i += channels) {
+            for (int c = 0; c < channels; c++) {
+                t[i + c] = (float) op.applyAsDouble(t[i + c], values[values.length == 1 ? 0 : c]);
+            }
+        }
     }
 
     private static void requireFinite(double value, String what) {

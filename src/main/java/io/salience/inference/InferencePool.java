@@ -616,6 +616,12 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         return PHASE;
     }
 
+    /** Stopping is final (models closed, workers ended), so a context pause (Spring 7 test contexts) must skip this. */
+    @Override
+    public boolean isPauseable() {
+        return false;
+    }
+
     /** The worker threads, for tests. */
     List<Thread> workerThreads() {
         return workers;

@@ -83,6 +83,12 @@ public class ModelRegistry implements SmartLifecycle {
         return Integer.MIN_VALUE + 1000;
     }
 
+    /** Stopping is final (models closed, workers ended), so a context pause (Spring 7 test contexts) must skip this. */
+    @Override
+    public boolean isPauseable() {
+        return false;
+    }
+
     /** Waits until every descriptor has been loaded or has failed. */
     public boolean awaitLoaded(Duration timeout) {
         try {

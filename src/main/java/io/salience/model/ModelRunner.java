@@ -34,6 +34,14 @@ public class ModelRunner {
     public record Row(float[] input, float[] seed) {}
 
     /**
+     * One row whose layer output is replaced.
+     *
+     * @param input {@code [H, W, C]}, for whatever bypasses the layer
+     * @param activations {@code [h, w, c]}, fed in place of the layer's output
+     */
+    public record LayerRow(float[] input, float[] activations) {}
+
+    /**
      * One row's prediction.
      *
      * @param logits the graph's logits row
@@ -58,6 +66,11 @@ public class ModelRunner {
      * @param shape {@code [h, w, c]}
      */
     public record LayerGradient(float[] logits, float[] activations, float[] gradient, long[] shape) {}
+
+    /** The most rows of one session run ({@code salience.pool.max-batch}). */
+    public int maxBatch() {
+        return pool.properties().maxBatch();
+    }
 
     /** Logits and signature outputs of each input. */
     public List<Prediction> predict(LoadedModel model, List<float[]> inputs, Duration deadline) {
@@ -113,6 +126,32 @@ public class ModelRunner {
                                 Rows.row(out.get(1), n, i),
                                 Rows.row(out.get(2), n, i),
                                 shape));
+                    }
+                    return r;
+                },
+                deadline);
+    }
+
+    /** The logits of each row when the layer's output is replaced by the row's activations. */
+    public List<float[]> logitsFromLayer(LoadedModel model, LayerInfo layer, List<LayerRow> rows, Duration deadline) {
+        BatchKey key = new BatchKey(model.descriptor().name(), "from-layer:" + layer.name());
+        return pool.call(
+                key,
+                rows,
+                (k, batch) -> {
+                    int n = batch.size();
+                    Outputs out = model.graph()
+                            .logitsFromLayer(
+                                    layer,
+                                    Rows.concat(
+                                            batch.stream().map(LayerRow::input).toList()),
+                                    Rows.concat(batch.stream()
+                                            .map(LayerRow::activations)
+                                            .toList()),
+                                    n);
+                    List<float[]> r = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        r.add(Rows.row(out.get(0), n, i));
                     }
                     return r;
                 },

@@ -392,6 +392,50 @@ class ApiIntegrationTest extends DemoModelsContext {
     }
 
     @Test
+    void anUndecodableQueryStringIs400NotAnInternalError() {
+        for (String query : List.of("?=x", "?target=%C3", "?target=%ff")) {
+            JsonNode p = assertProblem(
+                    api.multipart(SALIENCY + query, "application/json", List.of(Part.image("x.png", png(50, 50, 1)))),
+                    400,
+                    Problems.INVALID_PARAMETER);
+            assertThat(p.path("detail").asString()).as(query).contains("cannot be decoded");
+        }
+    }
+
+    @Test
+    void errorsThatNeverReachAControllerAreProblemsToo() throws Exception {
+        HttpResponse<byte[]> trace = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create("http://localhost:" + port + "/v1/methods"))
+                                .method("TRACE", java.net.http.HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+        assertProblem(trace, 405, Problems.METHOD_NOT_ALLOWED);
+        assertProblem(api.get("/error"), 404, Problems.NOT_FOUND);
+    }
+
+    @Test
+    void tooManyPartsOrOverlongPartHeadersAre400NotTooLarge() {
+        List<Part> many = new ArrayList<>();
+        for (int i = 0; i < 51; i++) {
+            many.add(Part.image("p" + i + ".png", png(1, 1, i)));
+        }
+        JsonNode p = assertProblem(
+                api.multipart("/v1/models/idc-demo/predict", "application/json", many),
+                400,
+                Problems.INVALID_PARAMETER);
+        assertThat(p.path("detail").asString()).contains("more parts");
+        String longName = "x".repeat(600) + ".png";
+        p = assertProblem(
+                api.multipart(
+                        "/v1/models/idc-demo/predict", "application/json", List.of(Part.image(longName, png(8, 8, 1)))),
+                400,
+                Problems.INVALID_PARAMETER);
+        assertThat(p.path("detail").asString()).contains("headers are longer");
+    }
+
+    @Test
     void unknownParameterIs400() {
         JsonNode p = assertProblem(
                 api.multipart(

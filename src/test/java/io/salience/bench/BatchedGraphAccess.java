@@ -42,6 +42,21 @@ final class BatchedGraphAccess implements GraphAccess {
     }
 
     @Override
+    public int maxBatch() {
+        return direct.maxBatch();
+    }
+
+    @Override
+    public List<float[]> logits(List<float[]> rows) {
+        return direct.logits(rows);
+    }
+
+    @Override
+    public float[] scoresFromLayer(LayerInfo layer, float[] input, List<float[]> activations, float[] seed) {
+        return direct.scoresFromLayer(layer, input, activations, seed);
+    }
+
+    @Override
     public List<Gradient> inputGradients(Rule rule, List<float[]> rows, float[] seed) {
         int i = rows.size() == 1 ? indexOf(rows.get(0)) : -1;
         if (i < 0) {

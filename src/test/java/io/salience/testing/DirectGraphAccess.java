@@ -26,7 +26,13 @@ public final class DirectGraphAccess implements GraphAccess {
         this.model = model;
     }
 
+    @Override
+    public int maxBatch() {
+        return CHUNK;
+    }
+
     /** The logits row of each input. */
+    @Override
     public List<float[]> logits(List<float[]> inputs) {
         List<float[]> out = new ArrayList<>(inputs.size());
         for (int from = 0; from < inputs.size(); from += CHUNK) {
@@ -45,6 +51,20 @@ public final class DirectGraphAccess implements GraphAccess {
         float[] s = new float[logits.size()];
         for (int i = 0; i < s.length; i++) {
             s[i] = dot(seed, logits.get(i));
+        }
+        return s;
+    }
+
+    @Override
+    public float[] scoresFromLayer(LayerInfo layer, float[] input, List<float[]> activations, float[] seed) {
+        float[] s = new float[activations.size()];
+        for (int from = 0; from < activations.size(); from += CHUNK) {
+            List<float[]> chunk = activations.subList(from, Math.min(activations.size(), from + CHUNK));
+            int n = chunk.size();
+            Outputs o = model.graph().logitsFromLayer(layer, Rows.repeat(input, n), Rows.concat(chunk), n);
+            for (int i = 0; i < n; i++) {
+                s[from + i] = dot(seed, Rows.row(o.get(0), n, i));
+            }
         }
         return s;
     }

@@ -91,6 +91,18 @@ public final class Inputs {
         }
     }
 
+    /** Row {@code i} of an export-path fixture's {@code input.npy}. */
+    public static float[] exportInput(String name, int i) {
+        try {
+            float[] all = NpyReader.read(TestModels.exportDir(name).resolve("input.npy"))
+                    .toFloatArray();
+            int per = all.length / 2;
+            return Arrays.copyOfRange(all, i * per, (i + 1) * per);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The predicted class index (over the descriptor's labels) of one input. */
     public static int predicted(LoadedModel model, float[] input) {
         float[] p = model.predictRows(List.of(input)).get(0);
@@ -119,7 +131,7 @@ public final class Inputs {
 
     /**
      * The models of the numerical tests: the demo model, the shared third-party models (skipped when absent) and
-     * every architecture fixture export, each with a sensible input.
+     * every architecture fixture export and every loadable export-path fixture, each with a sensible input.
      */
     public static List<Case> numericalCases() {
         List<Case> cases = new java.util.ArrayList<>();
@@ -141,6 +153,10 @@ public final class Inputs {
         for (String export : TestModels.archExports()) {
             LoadedModel m = TestModels.arch(export);
             cases.add(new Case("arch/" + export, m, tensor(m, archInput(export.split("/")[0], 0))));
+        }
+        for (String export : TestModels.EXPORTS) {
+            LoadedModel m = TestModels.export(export);
+            cases.add(new Case("exports/" + export, m, tensor(m, exportInput(export, 0))));
         }
         return cases;
     }

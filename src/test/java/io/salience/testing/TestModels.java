@@ -38,6 +38,21 @@ public final class TestModels implements BeforeAllCallback {
         return out;
     }
 
+    /**
+     * The loadable export-path fixtures of {@code src/test/resources/fixtures/exports} (one tiny CNN saved the ways
+     * people save models; {@code tools/reference/make_exports.py}).
+     */
+    public static final List<String> EXPORTS = List.of(
+            "keras3-saved-model-fit",
+            "keras3-export-fit",
+            "keras2-saved-model",
+            "tf-module",
+            "keras3-preprocessing",
+            "keras3-uint8");
+
+    /** The export-path fixtures that cannot load (a variable without a value in the checkpoint). */
+    public static final List<String> BROKEN_EXPORTS = List.of("broken-missing-value", "broken-object-graph");
+
     private static final Map<String, LoadedModel> CACHE = new ConcurrentHashMap<>();
     private static volatile SavedModelLoader loader;
 
@@ -88,6 +103,16 @@ public final class TestModels implements BeforeAllCallback {
 
     public static Path archDir(String name) {
         return Path.of("src/test/resources/fixtures/arch", name);
+    }
+
+    /** An export-path fixture's folder. */
+    public static Path exportDir(String name) {
+        return Path.of("src/test/resources/fixtures/exports", name);
+    }
+
+    /** A loadable export-path fixture, by its {@code model.yaml}. */
+    public static LoadedModel export(String name) {
+        return load(exportDir(name).resolve("model.yaml"));
     }
 
     /** A tiny hand-checkable model of {@code src/test/resources/fixtures/tiny} ({@code relu} or {@code tanh}). */
