@@ -35,6 +35,13 @@ class WebConfiguration implements WebMvcConfigurer {
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(new DisconnectInterceptor())
-                .addPathPatterns("/v1/models/*/predict", "/v1/models/*/saliency");
+                .addPathPatterns(
+                        "/v1/models/*/predict",
+                        "/v1/models/*/saliency",
+                        // the serving protocols' model routes (io.salience.protocol)
+                        "/v2/models/*/infer",
+                        "/v2/models/*/versions/*/infer",
+                        "/v1/models/*:predict",
+                        "/v1/models/*:explain");
     }
 }
