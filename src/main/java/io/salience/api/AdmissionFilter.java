@@ -1,18 +1,15 @@
 package io.salience.api;
 
+import io.salience.inference.AdmittingFilter;
 import io.salience.inference.InferencePool;
 import io.salience.inference.PoolRejectedException;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
-import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -24,15 +21,14 @@ import tools.jackson.databind.json.JsonMapper;
  * {@link ProblemAdvice} writes ({@link ProblemAdvice#overloaded}). Rejections are counted in {@code salience_rejected_total}, not in
  * {@code http_server_requests}.
  */
-final class AdmissionFilter extends OncePerRequestFilter {
+final class AdmissionFilter extends AdmittingFilter {
 
     private static final String MODELS = "/v1/models/";
 
-    private final InferencePool pool;
     private final JsonMapper json;
 
     AdmissionFilter(InferencePool pool, JsonMapper json) {
-        this.pool = pool;
+        super(pool);
         this.json = json;
     }
 
@@ -50,33 +46,23 @@ final class AdmissionFilter extends OncePerRequestFilter {
     }
 
     @Override
-    protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !isModelWork(request);
+    protected boolean admits(HttpServletRequest request) {
+        return isModelWork(request);
     }
 
     @Override
-    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-            throws ServletException, IOException {
-        InferencePool.Admission admission;
-        try {
-            admission = pool.admit();
-        } catch (PoolRejectedException e) {
-            ProblemDetail problem = ProblemAdvice.overloaded(e);
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("type", problem.getType().toString());
-            body.put("title", problem.getTitle());
-            body.put("status", problem.getStatus());
-            body.put("detail", problem.getDetail());
-            body.put("instance", request.getRequestURI());
-            body.putAll(problem.getProperties());
-            response.setStatus(problem.getStatus());
-            response.setHeader(HttpHeaders.RETRY_AFTER, ProblemAdvice.retryAfterSeconds(e));
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            response.getOutputStream().write(json.writeValueAsBytes(body));
-            return;
-        }
-        try (admission) {
-            chain.doFilter(request, response);
-        }
+    protected void reject(HttpServletRequest request, HttpServletResponse response, PoolRejectedException e)
+            throws IOException {
+        ProblemDetail problem = ProblemAdvice.overloaded(e);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", problem.getType().toString());
+        body.put("title", problem.getTitle());
+        body.put("status", problem.getStatus());
+        body.put("detail", problem.getDetail());
+        body.put("instance", request.getRequestURI());
+        body.putAll(problem.getProperties());
+        response.setStatus(problem.getStatus());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.getOutputStream().write(json.writeValueAsBytes(body));
     }
 }

@@ -156,7 +156,7 @@ public class ProblemAdvice {
     @ExceptionHandler(PoolRejectedException.class)
     ResponseEntity<ProblemDetail> rejected(PoolRejectedException e) {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                .header(HttpHeaders.RETRY_AFTER, retryAfterSeconds(e))
+                .header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds())
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(overloaded(e));
     }
@@ -221,11 +221,6 @@ public class ProblemAdvice {
                 problem(HttpStatus.SERVICE_UNAVAILABLE, Problems.OVERLOADED, "Service overloaded", e.getMessage());
         p.setProperty("reason", e.reason().tag());
         return p;
-    }
-
-    /** {@code Retry-After} of a rejection, in whole seconds, at least 1. */
-    static String retryAfterSeconds(PoolRejectedException e) {
-        return Long.toString(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000));
     }
 
     private static ProblemDetail problem(HttpStatus status, URI type, String title, String detail) {

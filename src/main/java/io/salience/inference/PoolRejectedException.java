@@ -70,4 +70,9 @@ public class PoolRejectedException extends RuntimeException {
     public Duration retryAfter() {
         return retryAfter;
     }
+
+    /** {@code Retry-After} in whole seconds, at least 1, as every route sends it. */
+    public String retryAfterSeconds() {
+        return Long.toString(Math.max(1, (retryAfter().toMillis() + 999) / 1000));
+    }
 }

@@ -1,16 +1,13 @@
 package io.salience.protocol;
 
+import io.salience.inference.AdmittingFilter;
 import io.salience.inference.InferencePool;
 import io.salience.inference.PoolRejectedException;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.regex.Pattern;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -20,17 +17,16 @@ import tools.jackson.databind.json.JsonMapper;
  * body larger than {@code spring.servlet.multipart.max-request-size}, the native routes' request limit, is refused
  * with 413 before it is read.
  */
-final class ProtocolAdmissionFilter extends OncePerRequestFilter {
+final class ProtocolAdmissionFilter extends AdmittingFilter {
 
     private static final Pattern MODEL_WORK =
             Pattern.compile("/v2/models/[^/]+(/versions/[^/]+)?/infer|/v1/models/[^/:]+:(predict|explain)");
 
-    private final InferencePool pool;
     private final JsonMapper json;
     private final long maxBody;
 
     ProtocolAdmissionFilter(InferencePool pool, JsonMapper json, long maxBody) {
-        this.pool = pool;
+        super(pool);
         this.json = json;
         this.maxBody = maxBody;
     }
@@ -45,32 +41,27 @@ final class ProtocolAdmissionFilter extends OncePerRequestFilter {
     }
 
     @Override
-    protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !isModelWork(request);
+    protected boolean admits(HttpServletRequest request) {
+        return isModelWork(request);
     }
 
     @Override
-    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-            throws ServletException, IOException {
-        if (request.getContentLengthLong() > maxBody) {
-            write(
-                    response,
-                    413,
-                    "the request body of " + request.getContentLengthLong() + " bytes exceeds " + maxBody
-                            + " bytes (spring.servlet.multipart.max-request-size)");
-            return;
+    protected boolean refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (request.getContentLengthLong() <= maxBody) {
+            return false;
         }
-        InferencePool.Admission admission;
-        try {
-            admission = pool.admit();
-        } catch (PoolRejectedException e) {
-            response.setHeader(HttpHeaders.RETRY_AFTER, ProtocolAdvice.retryAfterSeconds(e));
-            write(response, 503, e.getMessage());
-            return;
-        }
-        try (admission) {
-            chain.doFilter(request, response);
-        }
+        write(
+                response,
+                413,
+                "the request body of " + request.getContentLengthLong() + " bytes exceeds " + maxBody
+                        + " bytes (spring.servlet.multipart.max-request-size)");
+        return true;
+    }
+
+    @Override
+    protected void reject(HttpServletRequest request, HttpServletResponse response, PoolRejectedException e)
+            throws IOException {
+        write(response, 503, e.getMessage());
     }
 
     private void write(HttpServletResponse response, int status, String message) throws IOException {

@@ -88,7 +88,7 @@ public class ProtocolAdvice {
     @ExceptionHandler(PoolRejectedException.class)
     ResponseEntity<Map<String, String>> rejected(PoolRejectedException e) {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                .header(HttpHeaders.RETRY_AFTER, retryAfterSeconds(e))
+                .header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds())
                 .contentType(MediaType.APPLICATION_JSON)
                 .body(OpenInferenceCodec.error(e.getMessage()));
     }
@@ -103,11 +103,6 @@ public class ProtocolAdvice {
     ResponseEntity<Map<String, String>> internal(Exception e) {
         log.error("Unhandled error on a protocol route", e);
         return error(HttpStatus.INTERNAL_SERVER_ERROR, "an internal error occurred");
-    }
-
-    /** {@code Retry-After} of a rejection, in whole seconds, at least 1 (as on the native routes). */
-    static String retryAfterSeconds(PoolRejectedException e) {
-        return Long.toString(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000));
     }
 
     private static ResponseEntity<Map<String, String>> error(HttpStatus status, String message) {
