@@ -1,7 +1,10 @@
 package io.salience.bench;
 
+import io.salience.attribution.AblationCamMethod;
 import io.salience.attribution.AttributionContext;
+import io.salience.attribution.BlurIntegratedGradientsMethod;
 import io.salience.attribution.DeconvNetMethod;
+import io.salience.attribution.EigenCamMethod;
 import io.salience.attribution.GradCamMethod;
 import io.salience.attribution.GradCamPlusPlusMethod;
 import io.salience.attribution.GradientMethod;
@@ -9,6 +12,7 @@ import io.salience.attribution.GradientTimesInputMethod;
 import io.salience.attribution.GraphAccess;
 import io.salience.attribution.GuidedBackpropMethod;
 import io.salience.attribution.GuidedGradCamMethod;
+import io.salience.attribution.HiResCamMethod;
 import io.salience.attribution.InputAttribution;
 import io.salience.attribution.IntegratedGradientsMethod;
 import io.salience.attribution.LayerCamMethod;
@@ -16,7 +20,10 @@ import io.salience.attribution.LimeMethod;
 import io.salience.attribution.OcclusionMethod;
 import io.salience.attribution.RiseMethod;
 import io.salience.attribution.SaliencyMethod;
+import io.salience.attribution.ScoreCamMethod;
 import io.salience.attribution.SmoothGradMethod;
+import io.salience.attribution.XGradCamMethod;
+import io.salience.attribution.XraiMethod;
 import io.salience.graph.LayerInfo;
 import io.salience.graph.Rule;
 import io.salience.imaging.PreparedImage;
@@ -156,7 +163,14 @@ class AttributionBenchmarkTest {
                 new LayerCamMethod(),
                 new GuidedGradCamMethod(gradCam, guided),
                 new IntegratedGradientsMethod(),
-                new SmoothGradMethod(bases));
+                new SmoothGradMethod(bases),
+                new XGradCamMethod(),
+                new HiResCamMethod(),
+                new EigenCamMethod(),
+                new ScoreCamMethod(),
+                new AblationCamMethod(),
+                new BlurIntegratedGradientsMethod(),
+                new XraiMethod());
         String name = model.descriptor().name();
         for (int batch : new int[] {1, 16}) {
             List<PreparedImage> images = new ArrayList<>();
