@@ -38,15 +38,13 @@ public final class GaussianFilter {
             for (int xx = 0; xx < w; xx++) {
                 int pos = rows ? y : xx;
                 int base = (y * w + xx) * c - pos * stride;
+                // with zeros outside, only the taps that land inside the image contribute (same sum, same order)
+                int from = clamp ? -r : Math.max(-r, -pos);
+                int to = clamp ? r : Math.min(r, n - 1 - pos);
                 for (int ch = 0; ch < c; ch++) {
                     double s = 0;
-                    for (int i = -r; i <= r; i++) {
-                        int at = pos + i;
-                        if (clamp) {
-                            at = Math.min(n - 1, Math.max(0, at));
-                        } else if (at < 0 || at >= n) {
-                            continue;
-                        }
+                    for (int i = from; i <= to; i++) {
+                        int at = clamp ? Math.min(n - 1, Math.max(0, pos + i)) : pos + i;
                         s += k[i + r] * in[base + at * stride + ch];
                     }
                     out[(y * w + xx) * c + ch] = (float) s;
