@@ -10,9 +10,7 @@ import io.salience.testing.DirectGraphAccess;
 import io.salience.testing.Inputs;
 import io.salience.testing.TestModels;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * XGrad-CAM, HiResCAM, Eigen-CAM, Ablation-CAM, Score-CAM and Blur IG: hand computations from the fetched
@@ -184,10 +181,7 @@ class CamVariantsTest {
     }
 
     static List<JsonNode> referenceCases() throws IOException {
-        JsonNode manifest = JsonMapper.builder().build().readTree(Files.readString(REFERENCE.resolve("manifest.json")));
-        List<JsonNode> out = new ArrayList<>();
-        manifest.path("cases").forEach(out::add);
-        return out;
+        return Inputs.manifestCases(REFERENCE.resolve("manifest.json"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -8,7 +8,6 @@ import io.salience.model.LoadedModel;
 import io.salience.testing.Inputs;
 import io.salience.testing.TestModels;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * XRAI's ranking: a case small enough to follow by hand, and agreement with PAIR saliency's XRAI given PAIR's own
@@ -49,10 +47,7 @@ class XraiTest {
     }
 
     static List<JsonNode> cases() throws IOException {
-        JsonNode manifest = JsonMapper.builder().build().readTree(Files.readString(REFERENCE.resolve("manifest.json")));
-        List<JsonNode> out = new ArrayList<>();
-        manifest.path("cases").forEach(out::add);
-        return out;
+        return Inputs.manifestCases(REFERENCE.resolve("manifest.json"));
     }
 
     @ParameterizedTest(name = "{0}")

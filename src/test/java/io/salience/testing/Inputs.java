@@ -160,4 +160,13 @@ public final class Inputs {
         }
         return cases;
     }
+
+    /** The {@code cases} of a reference {@code manifest.json}, one JSON object each. */
+    public static List<tools.jackson.databind.JsonNode> manifestCases(Path manifest) throws IOException {
+        tools.jackson.databind.JsonNode root =
+                tools.jackson.databind.json.JsonMapper.builder().build().readTree(Files.readString(manifest));
+        List<tools.jackson.databind.JsonNode> out = new java.util.ArrayList<>();
+        root.path("cases").forEach(out::add);
+        return out;
+    }
 }
