@@ -43,7 +43,7 @@ docker rm -f "$NAME" >/dev/null 2>&1 || true
 trap 'docker logs "$NAME" >/tmp/salience-check.log 2>&1 || true; docker rm -f "$NAME" >/dev/null 2>&1 || true' EXIT
 # the arguments after the image name are the application's: the container only listens where they say
 docker run -d --name "$NAME" --network host --read-only --tmpfs /tmp "$IMAGE" \
-  --server.address=127.0.0.1 --server.port="$PORT" >/dev/null
+  --server.address=127.0.0.1 --server.port="$PORT" --management.server.port="$PORT" >/dev/null
 start=$(date +%s)
 for _ in $(seq 1 240); do
   curl -fsS "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break

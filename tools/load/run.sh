@@ -81,7 +81,7 @@ start_server() { # $1 = batching true|false, $2 = log name; overload settings ap
   # shellcheck disable=SC2206
   [[ -n "$SERVER_ARGS" ]] && extra+=($SERVER_ARGS)
   # shellcheck disable=SC2086
-  "${SERVER_PIN[@]}" java $JAVA_OPTS -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" \
+  "${SERVER_PIN[@]}" java $JAVA_OPTS -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" --management.server.port="$PORT" \
     --salience.models.dir="$ROOT/models" --salience.pool.batching="$1" "${extra[@]}" \
     >"$OUT/server-${2:-batching-$1}.log" 2>&1 &
   SERVER_PID=$!

@@ -24,13 +24,15 @@ set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 URL="${1:-${SALIENCE_URL:-http://127.0.0.1:8080}}"
+# the actuator is on its own port (management.server.port, default 8081)
+MANAGEMENT_URL="${SALIENCE_MANAGEMENT_URL:-http://127.0.0.1:8081}"
 SPEC="${SPEC:-$ROOT/openapi.yaml}"
 ST="${SCHEMATHESIS:-$HERE/.venv/bin/schemathesis}"
 REPORTS="$HERE/build/schemathesis-report"
 
 # readiness first, so a cold server does not read as failures
 for _ in $(seq 1 60); do
-  curl -fsS "$URL/actuator/health/readiness" >/dev/null 2>&1 && break
+  curl -fsS "$MANAGEMENT_URL/actuator/health/readiness" >/dev/null 2>&1 && break
   sleep 1
 done
 

@@ -12,7 +12,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 JAR=$(ls target/salience-*.jar | grep -v plain | head -n1)
 LOG=$(mktemp)
-java -Xmx2g -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" --salience.models.dir=models \
+java -Xmx2g -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" --management.server.port="$PORT" --salience.models.dir=models \
   >"$LOG" 2>&1 &
 PID=$!
 trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -f "$LOG"' EXIT

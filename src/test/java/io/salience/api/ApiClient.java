@@ -27,9 +27,12 @@ final class ApiClient {
     private final HttpClient client =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String base;
+    private final String[] headers;
 
-    ApiClient(int port) {
+    /** A client of {@code localhost:port} that sends {@code headers} (name, value, ...) with every request. */
+    ApiClient(int port, String... headers) {
         this.base = "http://localhost:" + port;
+        this.headers = headers;
     }
 
     /** One multipart part. */
@@ -93,6 +96,13 @@ final class ApiClient {
     }
 
     private HttpResponse<byte[]> send(HttpRequest request) {
+        if (headers.length > 0) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(request, (n, v) -> true);
+            for (int i = 0; i < headers.length; i += 2) {
+                b.header(headers[i], headers[i + 1]);
+            }
+            request = b.build();
+        }
         try {
             return client.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {

@@ -55,7 +55,7 @@ class ApiIntegrationTest extends DemoModelsContext {
 
     @Test
     void readinessIsDownAndNamesTheFailure() {
-        HttpResponse<byte[]> r = api.get("/actuator/health/readiness");
+        HttpResponse<byte[]> r = management.get("/actuator/health/readiness");
         String body = text(r);
         assertThat(r.statusCode()).as(body).isEqualTo(503);
         JsonNode health = json(r);
@@ -65,7 +65,7 @@ class ApiIntegrationTest extends DemoModelsContext {
                 .contains("input.colorMode")
                 .contains("FAILED");
         assertThat(body).contains("idc-demo");
-        HttpResponse<byte[]> live = api.get("/actuator/health/liveness");
+        HttpResponse<byte[]> live = management.get("/actuator/health/liveness");
         assertThat(live.statusCode()).isEqualTo(200);
     }
 

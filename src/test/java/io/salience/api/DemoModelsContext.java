@@ -8,6 +8,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -31,10 +32,17 @@ abstract class DemoModelsContext {
     @LocalServerPort
     int port;
 
+    /** The actuator's own port (management.server.port, random in tests). */
+    @LocalManagementPort
+    int managementPort;
+
     @Autowired
     ModelRegistry registry;
 
     ApiClient api;
+
+    /** A client of the management port (actuator). */
+    ApiClient management;
 
     @BeforeEach
     void awaitModels() {
@@ -42,5 +50,6 @@ abstract class DemoModelsContext {
                 .as("models loaded")
                 .isTrue();
         api = new ApiClient(port);
+        management = new ApiClient(managementPort);
     }
 }

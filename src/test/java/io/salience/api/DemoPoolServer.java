@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -28,6 +29,10 @@ abstract class DemoPoolServer {
     @LocalServerPort
     int port;
 
+    /** The actuator's own port (management.server.port, random in tests). */
+    @LocalManagementPort
+    int managementPort;
+
     @Autowired
     ModelRegistry registry;
 
@@ -36,11 +41,15 @@ abstract class DemoPoolServer {
 
     ApiClient api;
 
+    /** A client of the management port (actuator). */
+    ApiClient management;
+
     @BeforeEach
     void awaitModels() {
         assertThat(registry.awaitLoaded(Duration.ofMinutes(5)))
                 .as("models loaded")
                 .isTrue();
         api = new ApiClient(port);
+        management = new ApiClient(managementPort);
     }
 }

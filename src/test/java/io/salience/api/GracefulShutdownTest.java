@@ -89,6 +89,8 @@ class GracefulShutdownTest {
                 "-Xmx1g",
                 SalienceApplication.class.getName(),
                 "--server.port=" + port,
+                // the actuator on the API port, so one port serves both
+                "--management.server.port=" + port,
                 "--salience.models.dir=" + Path.of("models").toAbsolutePath());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.redirectOutput(work.resolve("app.log").toFile());

@@ -81,7 +81,7 @@ class MaxInFlightIntegrationTest extends DemoPoolServer {
             HttpResponse<byte[]> ok = api.multipart(SLOW.replace("steps=512", "steps=4"), "application/json", image);
             assertThat(ok.statusCode()).as(ApiClient.text(ok)).isEqualTo(200);
         }
-        String metrics = ApiClient.text(api.get("/actuator/prometheus", "text/plain"));
+        String metrics = ApiClient.text(management.get("/actuator/prometheus", "text/plain"));
         assertThat(ApiClient.metricSum(metrics, "salience_requests_in_flight", ""))
                 .isZero();
     }

@@ -24,7 +24,7 @@ public final class NoDownloadProbe {
         System.setProperty("ENGINE_CACHE_DIR", cache);
         int code = 1;
         try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(SalienceApplication.class)
-                .properties("server.port=0", "salience.models.dir=" + models)
+                .properties("server.port=0", "management.server.port=0", "salience.models.dir=" + models)
                 .run()) {
             ModelRegistry registry = ctx.getBean(ModelRegistry.class);
             if (!registry.awaitLoaded(Duration.ofMinutes(5))) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
@@ -38,6 +39,10 @@ class PlantedApiTest {
 
     @LocalServerPort
     int port;
+
+    /** The actuator's own port (management.server.port, random in tests). */
+    @LocalManagementPort
+    int managementPort;
 
     @Autowired
     ModelRegistry registry;
@@ -59,7 +64,10 @@ class PlantedApiTest {
     void bothModelsAreServedFromModelsFolder() {
         JsonNode list = json(api.get("/v1/models"));
         assertThat(list.findValuesAsString("name")).contains("idc-demo", "planted-demo");
-        assertThat(api.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+        assertThat(new ApiClient(managementPort)
+                        .get("/actuator/health/readiness")
+                        .statusCode())
+                .isEqualTo(200);
     }
 
     @ParameterizedTest(name = "{0}")

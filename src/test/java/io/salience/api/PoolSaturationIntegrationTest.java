@@ -35,7 +35,7 @@ class PoolSaturationIntegrationTest extends DemoPoolServer {
 
     @Test
     void overflowIsRejectedWith503RetryAfterAndProblemJson() throws Exception {
-        HttpResponse<byte[]> readiness = api.get("/actuator/health/readiness");
+        HttpResponse<byte[]> readiness = management.get("/actuator/health/readiness");
         assertThat(readiness.statusCode()).as(ApiClient.text(readiness)).isEqualTo(200);
         assertThat(ApiClient.text(readiness)).contains("\"pool\"");
         List<ApiClient.Part> image = List.of(ApiClient.Part.image("p.png", ApiClient.png(50, 50, 7)));
@@ -84,7 +84,7 @@ class PoolSaturationIntegrationTest extends DemoPoolServer {
         }
 
         awaitIdle();
-        String metrics = ApiClient.text(api.get("/actuator/prometheus", "text/plain"));
+        String metrics = ApiClient.text(management.get("/actuator/prometheus", "text/plain"));
         assertThat(ApiClient.metricSum(metrics, "salience_rejected_total", "reason=\"queue_full\""))
                 .as("queue_full rejections")
                 .isGreaterThanOrEqualTo(1.0);

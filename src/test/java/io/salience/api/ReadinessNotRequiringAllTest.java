@@ -9,6 +9,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -30,6 +31,10 @@ class ReadinessNotRequiringAllTest {
     @LocalServerPort
     int port;
 
+    /** The actuator's own port (management.server.port, random in tests). */
+    @LocalManagementPort
+    int managementPort;
+
     @Autowired
     ModelRegistry registry;
 
@@ -37,7 +42,7 @@ class ReadinessNotRequiringAllTest {
     void readinessIsUpDespiteTheBrokenDescriptor() {
         assertThat(registry.awaitLoaded(Duration.ofMinutes(5))).isTrue();
         ApiClient api = new ApiClient(port);
-        HttpResponse<byte[]> r = api.get("/actuator/health/readiness");
+        HttpResponse<byte[]> r = new ApiClient(managementPort).get("/actuator/health/readiness");
         String body = ApiClient.text(r);
         assertThat(r.statusCode()).as(body).isEqualTo(200);
         JsonNode health = ApiClient.json(r);
