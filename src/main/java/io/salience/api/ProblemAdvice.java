@@ -40,6 +40,7 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 public class ProblemAdvice {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
+    private final InternalErrorLog internalErrors = new InternalErrorLog(log);
 
     @ExceptionHandler(ModelNotFoundException.class)
     ResponseEntity<ProblemDetail> unknownModel(ModelNotFoundException e) {
@@ -197,8 +198,8 @@ public class ProblemAdvice {
     }
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<ProblemDetail> internal(Exception e) {
-        log.error("Unhandled error", e);
+    ResponseEntity<ProblemDetail> internal(Exception e, jakarta.servlet.http.HttpServletRequest request) {
+        internalErrors.record(request.getMethod() + " " + request.getRequestURI(), e);
         return respond(problem(
                 HttpStatus.INTERNAL_SERVER_ERROR, Problems.INTERNAL, "Internal error", "An internal error occurred"));
     }

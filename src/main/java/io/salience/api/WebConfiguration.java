@@ -2,11 +2,14 @@ package io.salience.api;
 
 import io.salience.inference.InferencePool;
 import java.util.List;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.config.annotation.ContentNegotiationConfigurer;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.databind.json.JsonMapper;
@@ -25,6 +28,18 @@ class WebConfiguration implements WebMvcConfigurer {
         registration.addUrlPatterns("/v1/models/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
+    }
+
+    /** Tomcat's own errors (before Spring: a malformed request line or header) as problem+json. */
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemErrorReports() {
+        return ProblemErrorReportValve::install;
+    }
+
+    /** {@code Accept} ranges with {@code q=0} are "not acceptable" (RFC 9110 section 12.4.2): none left is a 406. */
+    @Override
+    public void configureContentNegotiation(ContentNegotiationConfigurer configurer) {
+        configurer.strategies(List.of(new QualityAwareNegotiation()));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.salience.protocol;
 
+import io.salience.api.InternalErrorLog;
 import io.salience.attribution.InvalidParameterException;
 import io.salience.graph.UnsupportedModelException;
 import io.salience.imaging.ImageDecodeException;
@@ -35,6 +36,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 public class ProtocolAdvice {
 
     private static final Logger log = LoggerFactory.getLogger(ProtocolAdvice.class);
+    private final InternalErrorLog internalErrors = new InternalErrorLog(log);
 
     @ExceptionHandler(ProtocolException.class)
     ResponseEntity<Map<String, String>> protocol(ProtocolException e) {
@@ -100,8 +102,8 @@ public class ProtocolAdvice {
     }
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<Map<String, String>> internal(Exception e) {
-        log.error("Unhandled error on a protocol route", e);
+    ResponseEntity<Map<String, String>> internal(Exception e, jakarta.servlet.http.HttpServletRequest request) {
+        internalErrors.record(request.getMethod() + " " + request.getRequestURI() + " (protocol route)", e);
         return error(HttpStatus.INTERNAL_SERVER_ERROR, "an internal error occurred");
     }
 
