@@ -1,7 +1,11 @@
 package io.salience.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.salience.attribution.InvalidParameterException;
+import io.salience.audit.Audit;
+import io.salience.audit.AuditRecord;
 import io.salience.config.ApiProperties;
+import io.salience.model.ModelDigest;
 import io.salience.model.PredictionService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -10,6 +14,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -32,7 +37,14 @@ public class PredictController {
     }
 
     /** Per image, its probabilities sorted descending. */
-    record Prediction(int image, String filename, List<PredictionService.ClassProbability> classes) {}
+    record Prediction(
+            int image,
+            @JsonInclude(JsonInclude.Include.NON_NULL)
+                    @Schema(
+                            description = "The part's file name, only with echoFilename=true (file names can hold"
+                                    + " patient data)")
+                    String filename,
+            List<PredictionService.ClassProbability> classes) {}
 
     /** Response of predict. */
     record PredictResponse(String model, String version, List<Prediction> predictions) {}
@@ -59,7 +71,12 @@ public class PredictController {
                                     + " salience.pool.default-deadline (30 s), 1..600000",
                             schema = @Schema(type = "integer", minimum = "1", maximum = "600000"))
                     @RequestParam(name = "timeoutMs", required = false)
-                    Integer timeoutMs) {
+                    Integer timeoutMs,
+            @Parameter(
+                            description = "Echo each part's file name in the response; default false (file names can"
+                                    + " hold patient data)")
+                    @RequestParam(name = "echoFilename", required = false, defaultValue = "false")
+                    boolean echoFilename) {
         if (images.isEmpty()) {
             throw new InvalidParameterException("image", "at least one 'image' part is required");
         }
@@ -71,11 +88,20 @@ public class PredictController {
             throw new InvalidParameterException("topK", "topK must be between 1 and 1000, got " + topK);
         }
         List<byte[]> bytes = images.stream().map(Uploads::bytes).toList();
+        AuditRecord audit = Audit.current().model(model).operation("predict");
+        bytes.forEach(b -> audit.input(ModelDigest.sha256Hex(b)));
         var results = predictions.predict(model, bytes, topK == null ? Integer.MAX_VALUE : topK, deadline(timeoutMs));
+        audit.model(
+                        model,
+                        results.model().descriptor().version(),
+                        results.model().sha256())
+                .parameters(topK == null ? Map.of() : Map.of("topK", Integer.toString(topK)));
         List<Prediction> out = new ArrayList<>();
         for (int i = 0; i < results.classes().size(); i++) {
             out.add(new Prediction(
-                    i, images.get(i).getOriginalFilename(), results.classes().get(i)));
+                    i,
+                    echoFilename ? images.get(i).getOriginalFilename() : null,
+                    results.classes().get(i)));
         }
         return new PredictResponse(model, results.model().descriptor().version(), out);
     }

@@ -3,6 +3,9 @@ package io.salience.api;
 import io.salience.attribution.SaliencyQuery;
 import io.salience.attribution.SaliencyResult;
 import io.salience.attribution.SaliencyService;
+import io.salience.audit.Audit;
+import io.salience.audit.AuditRecord;
+import io.salience.model.ModelDigest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.headers.Header;
@@ -68,7 +71,23 @@ public class SaliencyController {
                                 @Header(name = "X-Saliency-Target", description = "The explained target's label"),
                                 @Header(name = "X-Saliency-Normalization", description = "reduce, clip, range"),
                                 @Header(name = "X-Saliency-Raw-Min", description = "Smallest raw value"),
-                                @Header(name = "X-Saliency-Raw-Max", description = "Largest raw value")
+                                @Header(name = "X-Saliency-Raw-Max", description = "Largest raw value"),
+                                @Header(
+                                        name = "X-Explanation-Id",
+                                        description = "A random UUID naming this explanation"),
+                                @Header(
+                                        name = "X-Model-SHA256",
+                                        description = "The model's SHA-256 (README, Model integrity)"),
+                                @Header(name = "X-Image-SHA256", description = "SHA-256 of the uploaded image's bytes"),
+                                @Header(
+                                        name = "X-Baseline-SHA256",
+                                        description =
+                                                "SHA-256 of the uploaded baseline image's bytes, when one was sent"),
+                                @Header(name = "X-Saliency-Method", description = "The method used"),
+                                @Header(
+                                        name = "X-Saliency-Parameters",
+                                        description = "Every parameter used, defaults and seed included, form-encoded"
+                                                + " (name=value&...)")
                             },
                             content = {
                                 @Content(
@@ -86,6 +105,17 @@ public class SaliencyController {
                     @RequestPart(name = "baselineImage", required = false)
                     MultipartFile baselineImage,
             @Parameter(hidden = true) SaliencyQuery query) {
-        return service.explain(model, query, Uploads.bytes(image), Uploads.bytes(baselineImage));
+        byte[] bytes = Uploads.bytes(image);
+        byte[] baseline = Uploads.bytes(baselineImage);
+        AuditRecord audit = Audit.current().model(model).operation("saliency").input(ModelDigest.sha256Hex(bytes));
+        if (baseline != null) {
+            audit.input(ModelDigest.sha256Hex(baseline));
+        }
+        SaliencyResult r = service.explain(model, query, bytes, baseline);
+        audit.model(r.model(), r.version(), r.provenance().modelSha256())
+                .operation(r.method())
+                .parameters(r.parameters())
+                .explanation(r.provenance().explanationId(), r.timings());
+        return r;
     }
 }

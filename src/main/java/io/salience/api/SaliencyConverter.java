@@ -4,7 +4,10 @@ import io.salience.attribution.Params;
 import io.salience.attribution.SaliencyResult;
 import io.salience.imaging.NormalizedSaliency;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpInputMessage;
 import org.springframework.http.HttpOutputMessage;
@@ -52,7 +55,32 @@ abstract class SaliencyConverter extends AbstractHttpMessageConverter<SaliencyRe
         h.add("X-Saliency-Raw-Min", Double.toString(n.rawMin()));
         h.add("X-Saliency-Raw-Max", Double.toString(n.rawMax()));
         h.add("X-Saliency-Target", r.target().label());
+        h.add("X-Explanation-Id", r.provenance().explanationId());
+        h.add("X-Model-SHA256", r.provenance().modelSha256());
+        h.add("X-Image-SHA256", r.provenance().imageSha256());
+        if (r.provenance().baselineSha256() != null) {
+            h.add("X-Baseline-SHA256", r.provenance().baselineSha256());
+        }
+        h.add("X-Saliency-Method", r.method());
+        h.add("X-Saliency-Parameters", formEncoded(r.parameters()));
         write(r, out);
+    }
+
+    /** {@code name=value&...}, each percent-encoded (application/x-www-form-urlencoded), in the parameters' order. */
+    static String formEncoded(Map<String, String> parameters) {
+        StringBuilder b = new StringBuilder();
+        parameters.forEach((k, v) -> {
+            if (v == null) {
+                return;
+            }
+            if (b.length() > 0) {
+                b.append('&');
+            }
+            b.append(URLEncoder.encode(k, StandardCharsets.UTF_8))
+                    .append('=')
+                    .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+        });
+        return b.toString();
     }
 
     /** Writes the body (and any header of the format's own). */

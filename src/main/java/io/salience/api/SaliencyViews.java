@@ -46,8 +46,18 @@ final class SaliencyViews {
 
     /** The JSON body of a saliency response. */
     record SaliencyResponse(
+            @Schema(description = "A random UUID naming this explanation (also in the audit log)") String explanationId,
             String model,
             String version,
+            @Schema(
+                            description = "The model's SHA-256: over saved_model.pb and the variables files (README,"
+                                    + " Model integrity)")
+                    String modelSha256,
+            @Schema(description = "SHA-256 of the uploaded image's bytes") String imageSha256,
+            @Schema(
+                            description = "SHA-256 of the uploaded baseline image's bytes; null without one",
+                            types = {"string", "null"})
+                    String baselineSha256,
             String method,
             @Schema(
                             description =
@@ -78,8 +88,12 @@ final class SaliencyViews {
             NormalizedSaliency n = r.normalized();
             var m = r.map();
             return new SaliencyResponse(
+                    r.provenance().explanationId(),
                     r.model(),
                     r.version(),
+                    r.provenance().modelSha256(),
+                    r.provenance().imageSha256(),
+                    r.provenance().baselineSha256(),
                     r.method(),
                     r.parameters(),
                     TargetView.of(r.target()),

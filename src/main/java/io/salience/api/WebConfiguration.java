@@ -26,7 +26,8 @@ class WebConfiguration implements WebMvcConfigurer {
         FilterRegistrationBean<AdmissionFilter> registration =
                 new FilterRegistrationBean<>(new AdmissionFilter(pool, json));
         registration.addUrlPatterns("/v1/models/*");
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        // right after the audit filter (io.salience.audit), so refusals are audited too
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
         return registration;
     }
 

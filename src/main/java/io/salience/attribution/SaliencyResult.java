@@ -24,6 +24,7 @@ import java.util.Map;
  * @param original the uploaded picture
  * @param resized the picture at the model's input size
  * @param timings milliseconds per stage
+ * @param provenance what makes the explanation reproducible: its id and the hashes of the model and the inputs
  */
 public record SaliencyResult(
         String model,
@@ -37,12 +38,24 @@ public record SaliencyResult(
         RenderOptions rendering,
         BufferedImage original,
         BufferedImage resized,
-        Map<String, Double> timings) {
+        Map<String, Double> timings,
+        Provenance provenance) {
 
     public SaliencyResult {
         parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         timings = Collections.unmodifiableMap(new LinkedHashMap<>(timings));
     }
+
+    /**
+     * The reproducibility record of an explanation: with the parameters used (seed included for the stochastic
+     * methods), the same model and the same inputs give the same map.
+     *
+     * @param explanationId a random UUID naming this explanation (also in the audit log)
+     * @param modelSha256 the model's {@link io.salience.model.ModelDigest}
+     * @param imageSha256 SHA-256 of the uploaded image's bytes
+     * @param baselineSha256 SHA-256 of the uploaded baseline image's bytes, or null
+     */
+    public record Provenance(String explanationId, String modelSha256, String imageSha256, String baselineSha256) {}
 
     /**
      * The explained target.

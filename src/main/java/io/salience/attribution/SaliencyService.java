@@ -10,6 +10,7 @@ import io.salience.imaging.PreparedImage;
 import io.salience.imaging.RenderMode;
 import io.salience.imaging.SaliencyNormalizer;
 import io.salience.model.LoadedModel;
+import io.salience.model.ModelDigest;
 import io.salience.model.ModelRegistry;
 import io.salience.model.ModelRunner;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import org.springframework.stereotype.Service;
 
 /** Explains one image: decode, preprocess, resolve the target, run the method through the pool, normalise. */
@@ -173,7 +175,12 @@ public class SaliencyService {
                 query.rendering(),
                 decoded.image(),
                 prepared.resized(),
-                timings);
+                timings,
+                new SaliencyResult.Provenance(
+                        UUID.randomUUID().toString(),
+                        model.sha256(),
+                        ModelDigest.sha256Hex(image),
+                        baseline == null ? null : ModelDigest.sha256Hex(baseline)));
     }
 
     /**

@@ -30,7 +30,7 @@ public final class DescriptorParser {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Set<String> TOP =
-            Set.of("name", "version", "description", "savedModel", "signature", "input", "output");
+            Set.of("name", "version", "description", "savedModel", "signature", "sha256", "input", "output");
     private static final Set<String> INPUT =
             Set.of("layout", "width", "height", "colorMode", "resize", "precision", "pipeline");
     private static final Set<String> OUTPUT = Set.of("kind", "labels");
@@ -72,6 +72,14 @@ public final class DescriptorParser {
             throw new DescriptorException(where, "savedModel", "does not point to a folder holding saved_model.pb");
         }
         String signature = top.string("signature", "serving_default");
+        String sha256 = top.string("sha256", "");
+        if (sha256.isEmpty()) {
+            sha256 = null;
+        } else if (!sha256.matches("[0-9a-fA-F]{64}")) {
+            throw new DescriptorException(where, "sha256", "must be 64 hex digits (SHA-256), got '" + sha256 + "'");
+        } else {
+            sha256 = sha256.toLowerCase(Locale.ROOT);
+        }
 
         Fields in = top.child("input", INPUT);
         String layout = in.string("layout", "NHWC");
@@ -119,7 +127,8 @@ public final class DescriptorParser {
                         precision,
                         kind,
                         labels,
-                        file.toAbsolutePath()),
+                        file.toAbsolutePath(),
+                        sha256),
                 sizeGiven);
     }
 
@@ -160,7 +169,8 @@ public final class DescriptorParser {
                 d.precision(),
                 d.output(),
                 d.labels(),
-                d.source());
+                d.source(),
+                d.sha256());
     }
 
     private static List<ValueStep> parseSteps(String where, List<Object> raw) {

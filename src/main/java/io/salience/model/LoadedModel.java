@@ -18,10 +18,22 @@ public final class LoadedModel implements AutoCloseable {
 
     private final ModelDescriptor descriptor;
     private final SavedModelLoader.LoadedGraph loaded;
+    private final String sha256;
 
+    /** A model whose {@link ModelDigest} is computed here. */
     public LoadedModel(ModelDescriptor descriptor, SavedModelLoader.LoadedGraph loaded) {
+        this(descriptor, loaded, ModelDigest.of(descriptor.savedModel()));
+    }
+
+    /**
+     * A model whose SavedModel has the given digest.
+     *
+     * @param sha256 the {@link ModelDigest} of its SavedModel
+     */
+    public LoadedModel(ModelDescriptor descriptor, SavedModelLoader.LoadedGraph loaded, String sha256) {
         this.descriptor = descriptor;
         this.loaded = loaded;
+        this.sha256 = sha256;
         int k = loaded.graph().classes();
         int labels = descriptor.labels().size();
         String where = descriptor.source().getParent().getFileName() + "/"
@@ -49,6 +61,11 @@ public final class LoadedModel implements AutoCloseable {
 
     public ModelDescriptor descriptor() {
         return descriptor;
+    }
+
+    /** The {@link ModelDigest} of the SavedModel, computed once when it was loaded. */
+    public String sha256() {
+        return sha256;
     }
 
     public ModelGraph graph() {

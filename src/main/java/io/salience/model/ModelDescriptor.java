@@ -23,6 +23,8 @@ import java.util.List;
  * @param output the output kind
  * @param labels class labels, in output order (two for a single sigmoid unit)
  * @param source the descriptor file
+ * @param sha256 the pinned {@link ModelDigest} of the SavedModel (64 hex digits), or null when not pinned: a model
+ *     whose digest differs is refused
  */
 public record ModelDescriptor(
         String name,
@@ -34,7 +36,8 @@ public record ModelDescriptor(
         ResizePrecision precision,
         OutputKind output,
         List<String> labels,
-        Path source) {
+        Path source,
+        String sha256) {
 
     public ModelDescriptor {
         labels = List.copyOf(labels);

@@ -172,16 +172,24 @@ public class ModelRegistry implements SmartLifecycle {
         long t0 = System.nanoTime();
         SavedModelLoader.LoadedGraph graph = null;
         try {
+            String sha256 = ModelDigest.of(d.savedModel());
+            if (d.sha256() != null && !d.sha256().equals(sha256)) {
+                throw new ModelIntegrityException("the SavedModel's SHA-256 is " + sha256 + " but the descriptor pins "
+                        + d.sha256() + " (hashed: " + String.join(", ", ModelDigest.files(d.savedModel()))
+                        + "); refusing to load it");
+            }
             graph = loader.load(d.name(), d.savedModel(), d.signature());
             ModelDescriptor sized =
                     DescriptorParser.withSignatureSize(draft, graph.graph().inputShape());
-            LoadedModel model = new LoadedModel(sized, graph);
+            LoadedModel model = new LoadedModel(sized, graph, sha256);
             warmUp(model);
             put(new Entry(d.name(), ModelStatus.READY, sized, model, null));
             log.info(
-                    "Model {} {} ready in {} ms (input {}x{}x{}, {} classes)",
+                    "Model {} {} (sha256 {}{}) ready in {} ms (input {}x{}x{}, {} classes)",
                     d.name(),
                     d.version(),
+                    sha256,
+                    d.sha256() == null ? ", not pinned" : ", as pinned",
                     (System.nanoTime() - t0) / 1_000_000,
                     sized.input().width(),
                     sized.input().height(),
@@ -192,7 +200,36 @@ public class ModelRegistry implements SmartLifecycle {
                 graph.close();
             }
             log.error("Model {} failed to load from {}: {}", d.name(), d.source(), e.getMessage());
-            put(new Entry(d.name(), ModelStatus.FAILED, d, null, e.getMessage()));
+            put(new Entry(d.name(), ModelStatus.FAILED, d, null, withoutPaths(e.getMessage())));
+        }
+    }
+
+    /** A SavedModel whose digest is not the one its descriptor pins. */
+    static final class ModelIntegrityException extends RuntimeException {
+        ModelIntegrityException(String message) {
+            super(message);
+        }
+    }
+
+    /** An error for health and the API: the models folder's absolute path replaced by {@code <models>}. */
+    private String withoutPaths(String message) {
+        if (message == null) {
+            return null;
+        }
+        String out = message;
+        for (Path p : new Path[] {props.dir().toAbsolutePath().normalize(), realPath(props.dir())}) {
+            if (p != null) {
+                out = out.replace(p.toString(), "<models>");
+            }
+        }
+        return out;
+    }
+
+    private static Path realPath(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return null;
         }
     }
 

@@ -1,5 +1,7 @@
 package io.salience.protocol;
 
+import io.salience.audit.Audit;
+import io.salience.model.ModelDigest;
 import io.swagger.v3.oas.annotations.Hidden;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -38,12 +40,20 @@ public class KServeV1Controller {
     @PostMapping(path = "/v1/models/{model}:predict", produces = MediaType.APPLICATION_JSON_VALUE)
     public Map<String, Object> predict(
             @PathVariable("model") String model, @RequestBody(required = false) byte[] body) {
+        Audit.current()
+                .model(model)
+                .operation("predict")
+                .input(ModelDigest.sha256Hex(body == null ? new byte[0] : body));
         return v1.predict(model, body);
     }
 
     @PostMapping(path = "/v1/models/{model}:explain", produces = MediaType.APPLICATION_JSON_VALUE)
     public Map<String, Object> explain(
             @PathVariable("model") String model, @RequestBody(required = false) byte[] body) {
+        Audit.current()
+                .model(model)
+                .operation("explain")
+                .input(ModelDigest.sha256Hex(body == null ? new byte[0] : body));
         return v1.explain(model, body);
     }
 }

@@ -1,5 +1,7 @@
 package io.salience.protocol;
 
+import io.salience.audit.Audit;
+import io.salience.model.ModelDigest;
 import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
@@ -69,6 +71,7 @@ public class OpenInferenceController {
             @PathVariable(name = "version", required = false) String version,
             @RequestHeader(name = OpenInferenceCodec.HEADER_LENGTH, required = false) Integer headerLength,
             @RequestBody(required = false) byte[] body) {
+        Audit.current().model(model).operation("infer").input(ModelDigest.sha256Hex(body == null ? new byte[0] : body));
         OpenInferenceCodec.Encoded out = v2.infer(model, version, body, headerLength);
         if (out.headerLength() == null) {
             return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(out.body());

@@ -21,7 +21,8 @@ class ProtocolConfiguration {
         FilterRegistrationBean<ProtocolAdmissionFilter> registration =
                 new FilterRegistrationBean<>(new ProtocolAdmissionFilter(pool, json, maxBody.toBytes()));
         registration.addUrlPatterns("/v2/models/*", "/v1/models/*");
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        // right after the audit filter (io.salience.audit), so refusals are audited too
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
         return registration;
     }
 }

@@ -1,6 +1,8 @@
 package io.salience.security;
 
+import io.salience.audit.Audit;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -14,11 +16,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.http.HttpMethod;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.resource.BearerTokenError;
@@ -27,6 +32,7 @@ import org.springframework.security.oauth2.server.resource.web.authentication.Be
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -91,6 +97,16 @@ class SecurityConfiguration {
                 a.anyRequest().authenticated();
             }
         });
+        // the audit line names the authenticated principal
+        http.addFilterBefore(
+                (request, response, chain) -> {
+                    Authentication a = SecurityContextHolder.getContext().getAuthentication();
+                    if (a != null && a.isAuthenticated() && !(a instanceof AnonymousAuthenticationToken)) {
+                        Audit.of((HttpServletRequest) request).principal(a.getName());
+                    }
+                    chain.doFilter(request, response);
+                },
+                AuthorizationFilter.class);
         if (props.apiKey().enabled()) {
             ApiKeys keys = ApiKeys.of(props.apiKey());
             http.addFilterBefore(

@@ -107,7 +107,7 @@ class ApiIntegrationTest extends DemoModelsContext {
     @Test
     void predictsTwoImagesWithSortedProbabilities() {
         List<Part> parts = List.of(Part.image("a.png", png(50, 50, 1)), Part.image("b.png", png(64, 48, 2)));
-        HttpResponse<byte[]> r = api.multipart(PREDICT, "application/json", parts);
+        HttpResponse<byte[]> r = api.multipart(PREDICT + "?echoFilename=true", "application/json", parts);
         assertThat(r.statusCode()).as(text(r)).isEqualTo(200);
         JsonNode body = json(r);
         assertThat(body.path("model").asString()).isEqualTo("idc-demo");

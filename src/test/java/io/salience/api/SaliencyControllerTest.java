@@ -92,7 +92,8 @@ class SaliencyControllerTest {
                 q.rendering(),
                 img,
                 img,
-                Map.of("compute", 1.0));
+                Map.of("compute", 1.0),
+                new SaliencyResult.Provenance("e-1", "ab".repeat(32), "cd".repeat(32), null));
     }
 
     @Test
