@@ -49,11 +49,17 @@ final class ModelViews {
             String description,
             InputSpec input,
             String output,
-            List<String> labels) {
+            List<String> labels,
+            @Schema(
+                            description = "The SavedModel's SHA-256 (README, Model integrity) once ready; null before",
+                            types = {"string", "null"})
+                    String sha256,
+            @Schema(description = "Whether the descriptor pins the SHA-256 (sha256:)") boolean pinned) {
         static ModelSummary of(ModelRegistry.Entry e) {
             ModelDescriptor d = e.descriptor();
             if (d == null) {
-                return new ModelSummary(e.name(), null, lower(e.status()), e.error(), null, null, null, List.of());
+                return new ModelSummary(
+                        e.name(), null, lower(e.status()), e.error(), null, null, null, List.of(), null, false);
             }
             return new ModelSummary(
                     d.name(),
@@ -63,7 +69,9 @@ final class ModelViews {
                     d.description(),
                     e.status() == ModelStatus.READY ? InputSpec.of(d.input()) : null,
                     lower(d.output()),
-                    d.labels());
+                    d.labels(),
+                    e.model() == null ? null : e.model().sha256(),
+                    d.sha256() != null);
         }
     }
 

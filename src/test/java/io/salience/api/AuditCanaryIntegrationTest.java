@@ -69,7 +69,7 @@ class AuditCanaryIntegrationTest extends DemoModelsContext {
                     "application/json",
                     List.of(Part.image(name, png), new Part("baselineImage", jpgName, "image/jpeg", jpeg))));
             expectedInput.put(last(responses), ModelHashes.sha256(png));
-            // failures: an undecodable upload, an unknown model
+            // failures: an upload that is no image, an unknown model
             byte[] broken = (CANARY + " is no image").getBytes(StandardCharsets.UTF_8);
             responses.add(api.multipart(
                     "/v1/models/idc-demo/saliency", "application/json", List.of(Part.image(name, broken))));
@@ -105,7 +105,7 @@ class AuditCanaryIntegrationTest extends DemoModelsContext {
 
             List<Integer> statuses =
                     responses.stream().map(HttpResponse::statusCode).toList();
-            assertThat(statuses).containsExactly(200, 200, 200, 200, 200, 422, 404, 200, 200, 200);
+            assertThat(statuses).containsExactly(200, 200, 200, 200, 200, 415, 404, 200, 200, 200);
             for (HttpResponse<byte[]> r : responses) {
                 assertThat(new String(r.body(), StandardCharsets.ISO_8859_1)).doesNotContain(CANARY);
                 assertThat(r.headers().map().toString()).doesNotContain(CANARY);

@@ -55,6 +55,7 @@ class ModelIntegrityIntegrationTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        copy(TestModels.DEMO_SAVED_MODEL, DIR.resolve("malformed/saved_model"));
         descriptor("good", PIN);
         descriptor("tampered", PIN);
         descriptor("malformed", "not-a-hash");
@@ -91,6 +92,8 @@ class ModelIntegrityIntegrationTest {
 
         JsonNode models = json(api.get("/v1/models"));
         assertThat(find(models, "good").path("status").asString()).isEqualTo("ready");
+        assertThat(find(models, "good").path("sha256").asString()).isEqualTo(PIN);
+        assertThat(find(models, "good").path("pinned").asBoolean()).isTrue();
         JsonNode tampered = find(models, "tampered");
         assertThat(tampered.path("status").asString()).isEqualTo("failed");
         assertThat(tampered.path("error").asString()).contains("pins " + PIN);
