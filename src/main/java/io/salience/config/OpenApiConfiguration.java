@@ -127,7 +127,7 @@ class OpenApiConfiguration {
             List<Parameter> params = new ArrayList<>();
             if (op.getParameters() != null) {
                 op.getParameters().stream()
-                        .filter(p -> "path".equals(p.getIn()))
+                        .filter(p -> "path".equals(p.getIn()) || "async".equals(p.getName()))
                         .forEach(params::add);
             }
             declared.forEach((name, list) -> params.add(parameter(name, list, byName.keySet())));

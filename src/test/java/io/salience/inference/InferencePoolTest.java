@@ -191,10 +191,8 @@ class InferencePoolTest {
     /** Background work is bounded by the job store, not by queue-capacity, and does not use up interactive room. */
     @Test
     void backgroundWorkIsNotCountedByTheInteractiveQueueCapacity() throws Exception {
-        InferencePool pool = pool(PoolSettings.defaults()
-                .withQueueCapacity(1)
-                .withBatching(false)
-                .build());
+        InferencePool pool = pool(
+                PoolSettings.defaults().withQueueCapacity(1).withBatching(false).build());
         blockWorker(pool);
         List<CompletableFuture<List<Integer>>> background = new ArrayList<>();
         BackgroundPriority.bind();
