@@ -230,11 +230,18 @@ public class JobService implements DisposableBean {
             }
             ResultWriter.Written written = writer().write(value, job.accept, job.producible);
             succeed(job, written);
-        } catch (Throwable e) { // NOPMD: every failure becomes the job's problem; errors are logged by the advice
+        } catch (Exception e) {
             if (!job.cancelled) {
                 fail(job, problems.problemFor(e, job.instance));
             }
         } finally {
+            if (!job.state.finished()) {
+                // an Error (e.g. out of memory) escaped: the job must still end
+                fail(
+                        job,
+                        problems.problemFor(
+                                new IllegalStateException("job " + job.id + " ended abnormally"), job.instance));
+            }
             ClientLiveness.clear();
             BackgroundPriority.clear();
             Thread.interrupted();
