@@ -46,11 +46,14 @@ ENV TENSORFLOW_LIBRARY_PATH=/app/natives \
     SALIENCE_MODELS_DIR=/app/models \
     DJL_CACHE_DIR=/tmp/djl \
     ENGINE_CACHE_DIR=/tmp/djl \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75" \
+    SALIENCE_SERVER_ADDRESS=0.0.0.0
+# 8080: the API (all interfaces of the container, so it can be published); 8081: the actuator (loopback unless
+# SALIENCE_MANAGEMENT_ADDRESS says otherwise, e.g. 0.0.0.0 for Kubernetes probes)
 USER 10001:10001
-EXPOSE 8080
+EXPOSE 8080 8081
 HEALTHCHECK --interval=15s --timeout=3s --start-period=120s --retries=3 \
-    CMD curl -fsS http://localhost:8080/actuator/health/readiness || exit 1
+    CMD curl -fsS http://localhost:8081/actuator/health/readiness || exit 1
 # Exec form: "docker run IMAGE --salience.x=y" passes its arguments to the application; JVM options go in
 # JAVA_TOOL_OPTIONS, which the JVM reads itself.
 ENTRYPOINT ["java", "-jar", "/app/app.jar"]

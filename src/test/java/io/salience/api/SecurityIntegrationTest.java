@@ -206,8 +206,60 @@ class SecurityIntegrationTest {
     }
 
     @Test
-    void theApiDescriptionStaysOpen() {
-        assertThat(anonymous.get("/v3/api-docs").statusCode()).isEqualTo(200);
+    void anotherPrincipalsJobIs404AndTheAuditNamesThePrincipal() throws Exception {
+        ApiClient alice = new ApiClient(port, "X-API-Key", KEY_ALICE);
+        ApiClient bob = new ApiClient(port, "X-API-Key", KEY_BOB);
+        HttpResponse<byte[]> submitted;
+        List<String> audit;
+        try (LogCapture logs = new LogCapture()) {
+            submitted = alice.multipart(
+                    "/v1/models/idc-demo/saliency?async=true",
+                    "application/json",
+                    List.of(Part.image("x.png", png(50, 50, 8))));
+            predict(bearer(
+                    jwt(SIGNER, "dr-who", "salience", "salience", Instant.now().plusSeconds(300))));
+            audit = logs.messages("salience.audit");
+        }
+        assertThat(submitted.statusCode()).as(text(submitted)).isEqualTo(202);
+        assertThat(audit)
+                .anySatisfy(
+                        l -> assertThat(l).contains("\"principal\":\"alice\"").contains("/saliency"));
+        assertThat(audit)
+                .anySatisfy(
+                        l -> assertThat(l).contains("\"principal\":\"dr-who\"").contains("/predict"));
+        String job = submitted.headers().firstValue("Location").orElseThrow();
+        assertThat(job).startsWith("/v1/jobs/");
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (!json(alice.get(job)).path("state").asString().equals("succeeded") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(json(alice.get(job)).path("state").asString()).isEqualTo("succeeded");
+        assertThat(alice.get(job + "/result").statusCode()).isEqualTo(200);
+
+        URI notFound = URI.create("urn:salience:problem:not-found");
+        ApiClient.assertProblem(bob.get(job), 404, notFound);
+        ApiClient.assertProblem(bob.get(job + "/result"), 404, notFound);
+        ApiClient.assertProblem(bob.delete(job), 404, notFound);
+        ApiClient.assertProblem(anonymous.get(job), 401, URI.create("urn:salience:problem:unauthorized"));
+        // bob's attempts left alice's job alone
+        assertThat(alice.get(job).statusCode()).isEqualTo(200);
+        assertThat(alice.delete(job).statusCode()).isEqualTo(204);
+        assertThat(alice.get(job).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void theApiDescriptionStaysOpenAndDeclaresBothSchemes() {
+        HttpResponse<byte[]> r = anonymous.get("/v3/api-docs");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode doc = json(r);
+        JsonNode schemes = doc.path("components").path("securitySchemes");
+        assertThat(schemes.path("apiKey").path("type").asString()).isEqualTo("apiKey");
+        assertThat(schemes.path("apiKey").path("name").asString()).isEqualTo("X-API-Key");
+        assertThat(schemes.path("bearerJwt").path("scheme").asString()).isEqualTo("bearer");
+        JsonNode predict = doc.path("paths").path(PREDICT).path("post").path("security");
+        assertThat(predict.toString()).contains("apiKey").contains("bearerJwt");
+        assertThat(doc.path("paths").path("/v2/health/ready").path("get").has("security"))
+                .isFalse();
     }
 
     private HttpResponse<byte[]> predict(ApiClient client) {
