@@ -10,6 +10,9 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import io.salience.api.ApiClient.Part;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -54,6 +57,26 @@ class ErrorResponsesIntegrationTest extends DemoModelsContext {
         assertThat(api.get("/v1/methods", "image/png;q=0, application/json").statusCode())
                 .isEqualTo(200);
         assertThat(api.get("/v1/methods", "*/*").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void partCountAndPartHeaderLimitsAreSaidAsSuchNotAsSize() {
+        List<Part> many = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            many.add(new Part("image", "p" + i + ".png", "image/png", new byte[] {1}));
+        }
+        JsonNode count = ApiClient.assertProblem(
+                api.multipart("/v1/models/idc-demo/predict", "application/json", many),
+                400,
+                Problems.INVALID_PARAMETER);
+        assertThat(count.path("detail").asString()).contains("more parts").doesNotContain("size limit");
+
+        List<Part> longHeader = List.of(new Part("image", "x".repeat(2000) + ".png", "image/png", new byte[] {1}));
+        JsonNode header = ApiClient.assertProblem(
+                api.multipart("/v1/models/idc-demo/saliency", "application/json", longHeader),
+                400,
+                Problems.INVALID_PARAMETER);
+        assertThat(header.path("detail").asString()).contains("headers are longer").doesNotContain("size limit");
     }
 
     @Test

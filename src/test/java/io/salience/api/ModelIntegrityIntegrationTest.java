@@ -64,6 +64,8 @@ class ModelIntegrityIntegrationTest {
     @DynamicPropertySource
     static void props(DynamicPropertyRegistry r) {
         r.add("salience.models.dir", DIR::toString);
+        // this context also checks that the API description can be switched off
+        r.add("SALIENCE_API_DOCS_ENABLED", () -> "false");
     }
 
     @LocalServerPort
@@ -118,6 +120,16 @@ class ModelIntegrityIntegrationTest {
                                 java.util.List.of(ApiClient.Part.image("x.png", ApiClient.png(50, 50, 5))))
                         .statusCode())
                 .isEqualTo(503);
+    }
+
+    @Test
+    void theApiDescriptionAndSwaggerUiCanBeSwitchedOff() {
+        ApiClient api = new ApiClient(port);
+        for (String path : java.util.List.of("/v3/api-docs", "/swagger-ui.html", "/swagger-ui/index.html")) {
+            HttpResponse<byte[]> r = api.get(path, null);
+            assertThat(r.statusCode()).as(path).isEqualTo(404);
+            assertThat(ApiClient.contentType(r)).startsWith("application/problem+json");
+        }
     }
 
     private static JsonNode find(JsonNode models, String name) {

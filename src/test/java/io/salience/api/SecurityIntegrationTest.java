@@ -193,6 +193,10 @@ class SecurityIntegrationTest {
         assertThat(text(authed)).contains(TestModels.BROKEN_KEY).contains("idc-demo");
         assertThat(text(authed)).doesNotContain(MODELS.toString()).doesNotContain("/tmp/");
 
+        // the whole health tree, details shown: no absolute path (the disk-space indicator is off)
+        String all = text(new ApiClient(managementPort, "X-API-Key", KEY_ALICE).get("/actuator/health"));
+        assertThat(all).contains("models").doesNotContain("diskSpace");
+        assertThat(all).doesNotContain(Path.of("").toAbsolutePath().toString()).doesNotContain("\"path\"");
         assertThat(management.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
         assertThat(management.get("/actuator/prometheus", "text/plain").statusCode())
                 .isEqualTo(200);
