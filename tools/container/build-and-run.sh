@@ -11,6 +11,7 @@ BASE=salience-debian-jdk17:bookworm
 IMAGE=salience:check
 NAME=salience-check
 PORT="${PORT:-18090}"
+MPORT="${MPORT:-$((PORT + 1))}"
 
 if ! docker info >/dev/null 2>&1; then
   dockerd --storage-driver=vfs --iptables=false --ip6tables=false --bridge=none >/tmp/salience-dockerd.log 2>&1 &
@@ -43,14 +44,14 @@ docker rm -f "$NAME" >/dev/null 2>&1 || true
 trap 'docker logs "$NAME" >/tmp/salience-check.log 2>&1 || true; docker rm -f "$NAME" >/dev/null 2>&1 || true' EXIT
 # the arguments after the image name are the application's: the container only listens where they say
 docker run -d --name "$NAME" --network host --read-only --tmpfs /tmp "$IMAGE" \
-  --server.address=127.0.0.1 --server.port="$PORT" --management.server.port="$PORT" >/dev/null
+  --server.address=127.0.0.1 --server.port="$PORT" --management.server.port="$MPORT" >/dev/null
 start=$(date +%s)
 for _ in $(seq 1 240); do
-  curl -fsS "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break
+  curl -fsS "http://127.0.0.1:$MPORT/actuator/health/readiness" >/dev/null 2>&1 && break
   [ "$(docker inspect -f '{{.State.Running}}' "$NAME")" = true ] || { docker logs "$NAME"; exit 1; }
   sleep 1
 done
-curl -fsS "http://127.0.0.1:$PORT/actuator/health/readiness"
+curl -fsS "http://127.0.0.1:$MPORT/actuator/health/readiness"
 echo
 echo "PASS readiness UP after $(($(date +%s) - start)) s on the port given as docker run arguments"
 

@@ -72,6 +72,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 start_server() { # $1 = batching true|false, $2 = log name; overload settings apply when $2 is "overload"
   PORT=$(free_port)
   BASE="http://127.0.0.1:$PORT"
+  # the actuator on its own port
+  MPORT=$(free_port)
+  MBASE="http://127.0.0.1:$MPORT"
   local extra=()
   [[ -n "$QUEUE_CAPACITY" ]] && extra+=("--salience.pool.queue-capacity=$QUEUE_CAPACITY")
   if [[ "${2:-}" == overload ]]; then
@@ -81,12 +84,12 @@ start_server() { # $1 = batching true|false, $2 = log name; overload settings ap
   # shellcheck disable=SC2206
   [[ -n "$SERVER_ARGS" ]] && extra+=($SERVER_ARGS)
   # shellcheck disable=SC2086
-  "${SERVER_PIN[@]}" java $JAVA_OPTS -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" --management.server.port="$PORT" \
+  "${SERVER_PIN[@]}" java $JAVA_OPTS -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" --management.server.port="$MPORT" \
     --salience.models.dir="$ROOT/models" --salience.pool.batching="$1" "${extra[@]}" \
     >"$OUT/server-${2:-batching-$1}.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 360); do
-    if curl -fs "$BASE/actuator/health/readiness" >/dev/null 2>&1; then return 0; fi
+    if curl -fs "$MBASE/actuator/health/readiness" >/dev/null 2>&1; then return 0; fi
     kill -0 "$SERVER_PID" 2>/dev/null || { echo "server died, see $OUT/server-${2:-batching-$1}.log" >&2; exit 1; }
     sleep 0.5
   done
@@ -211,7 +214,7 @@ for b in $BATCHING; do
     read -r rows ok rej other errors rps p50 p99 < <(python3 tools/load/stats.py "$csv" "$elapsed" "$sent")
     achieved=$(python3 -c "print(round($rows / $elapsed, 1))")
     ratio=$(python3 -c "print(round($p99 / $unloaded_p99, 2))")
-    curl -s "$BASE/actuator/prometheus" >"$OUT/overload-prometheus.txt" || true
+    curl -s "$MBASE/actuator/prometheus" >"$OUT/overload-prometheus.txt" || true
     grep -E '^salience_(requests|rejected)' "$OUT/overload-prometheus.txt" >"$OUT/overload-metrics.txt" || true
     OVERLOAD_SUMMARY=$(cat <<MD
 

@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PORT="${PORT:-18080}"
+# the actuator on its own port
+MPORT="${MPORT:-$((PORT + 1))}"
 VENV=tools/protocols/.venv
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
@@ -12,14 +14,14 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 JAR=$(ls target/salience-*.jar | grep -v plain | head -n1)
 LOG=$(mktemp)
-java -Xmx2g -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" --management.server.port="$PORT" --salience.models.dir=models \
+java -Xmx2g -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" --management.server.port="$MPORT" --salience.models.dir=models \
   >"$LOG" 2>&1 &
 PID=$!
 trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -f "$LOG"' EXIT
 for _ in $(seq 1 180); do
-  if curl -fsS "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1; then break; fi
+  if curl -fsS "http://127.0.0.1:$MPORT/actuator/health/readiness" >/dev/null 2>&1; then break; fi
   if ! kill -0 "$PID" 2>/dev/null; then cat "$LOG"; echo "server exited" >&2; exit 1; fi
   sleep 1
 done
-curl -fsS "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null || { tail -50 "$LOG"; exit 1; }
+curl -fsS "http://127.0.0.1:$MPORT/actuator/health/readiness" >/dev/null || { tail -50 "$LOG"; exit 1; }
 "$VENV/bin/python" tools/protocols/check.py --url "http://127.0.0.1:$PORT"

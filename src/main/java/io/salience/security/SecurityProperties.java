@@ -41,7 +41,7 @@ public record SecurityProperties(
     public record ApiKey(
             @DefaultValue("false") boolean enabled,
             @DefaultValue("X-API-Key") @NotBlank String header,
-            @Valid @DefaultValue List<Key> keys,
+            @DefaultValue List<@Valid Key> keys,
             Path keysFile) {}
 
     /**

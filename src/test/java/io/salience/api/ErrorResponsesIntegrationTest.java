@@ -2,6 +2,7 @@ package io.salience.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.salience.api.ApiClient.Part;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import io.salience.api.ApiClient.Part;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -76,7 +76,9 @@ class ErrorResponsesIntegrationTest extends DemoModelsContext {
                 api.multipart("/v1/models/idc-demo/saliency", "application/json", longHeader),
                 400,
                 Problems.INVALID_PARAMETER);
-        assertThat(header.path("detail").asString()).contains("headers are longer").doesNotContain("size limit");
+        assertThat(header.path("detail").asString())
+                .contains("headers are longer")
+                .doesNotContain("size limit");
     }
 
     @Test

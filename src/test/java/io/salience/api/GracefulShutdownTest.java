@@ -35,26 +35,30 @@ class GracefulShutdownTest {
     @Test
     void sigtermLetsAdmittedRequestsFinishAndServesNoNewOnes() throws Exception {
         int port;
-        try (ServerSocket s = new ServerSocket(0)) {
+        int managementPort;
+        try (ServerSocket s = new ServerSocket(0);
+                ServerSocket m = new ServerSocket(0)) {
             port = s.getLocalPort();
+            managementPort = m.getLocalPort();
         }
-        Process app = start(port);
+        Process app = start(port, managementPort);
         ExecutorService clients = Executors.newFixedThreadPool(IN_FLIGHT);
         try {
             ApiClient api = new ApiClient(port);
-            awaitReady(api, app);
+            ApiClient management = new ApiClient(managementPort);
+            awaitReady(management, app);
             List<Future<HttpResponse<byte[]>>> inflight = new ArrayList<>();
             for (int i = 0; i < IN_FLIGHT; i++) {
                 byte[] png = ApiClient.png(50, 50, i);
                 inflight.add(clients.submit(() ->
                         api.multipart(SLOW, "application/json", List.of(ApiClient.Part.image("p" + ".png", png)))));
             }
-            awaitInPool(api, IN_FLIGHT);
+            awaitInPool(management, IN_FLIGHT);
 
             long signalled = System.nanoTime();
             app.destroy(); // SIGTERM
             Thread.sleep(500);
-            assertNotServed(() -> api.get("/actuator/health/readiness"));
+            assertNotServed(() -> management.get("/actuator/health/readiness"));
             assertNotServed(() -> api.multipart(
                     "/v1/models/idc-demo/predict",
                     "application/json",
@@ -79,7 +83,7 @@ class GracefulShutdownTest {
         }
     }
 
-    private Process start(int port) throws Exception {
+    private Process start(int port, int managementPort) throws Exception {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path argFile = work.resolve("classpath.args");
         Files.writeString(argFile, "-cp \"" + classpath.replace("\\", "\\\\") + "\"\n", StandardCharsets.UTF_8);
@@ -89,8 +93,7 @@ class GracefulShutdownTest {
                 "-Xmx1g",
                 SalienceApplication.class.getName(),
                 "--server.port=" + port,
-                // the actuator on the API port, so one port serves both
-                "--management.server.port=" + port,
+                "--management.server.port=" + managementPort,
                 "--salience.models.dir=" + Path.of("models").toAbsolutePath());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.redirectOutput(work.resolve("app.log").toFile());

@@ -260,7 +260,10 @@ class SecurityIntegrationTest {
         assertThat(schemes.path("apiKey").path("type").asString()).isEqualTo("apiKey");
         assertThat(schemes.path("apiKey").path("name").asString()).isEqualTo("X-API-Key");
         assertThat(schemes.path("bearerJwt").path("scheme").asString()).isEqualTo("bearer");
-        JsonNode predict = doc.path("paths").path(PREDICT).path("post").path("security");
+        JsonNode predict = doc.path("paths")
+                .path("/v1/models/{model}/predict")
+                .path("post")
+                .path("security");
         assertThat(predict.toString()).contains("apiKey").contains("bearerJwt");
         assertThat(doc.path("paths").path("/v2/health/ready").path("get").has("security"))
                 .isFalse();
