@@ -86,6 +86,13 @@ class ErrorResponsesIntegrationTest extends DemoModelsContext {
         ApiClient.assertProblem(api.get("/error"), 404, URI.create("urn:salience:problem:not-found"));
     }
 
+    @Test
+    void theManagementPortAnswersProblemsToo() {
+        ApiClient.assertProblem(management.get("/actuator/nope"), 404, Problems.NOT_FOUND);
+        ApiClient.assertProblem(management.get("/nope"), 404, Problems.NOT_FOUND);
+        assertThat(management.get("/actuator/health").statusCode()).isEqualTo(503); // the broken descriptor
+    }
+
     static String rawExchange(int port, String request) throws IOException {
         try (Socket s = new Socket("localhost", port)) {
             s.setSoTimeout(10_000);
