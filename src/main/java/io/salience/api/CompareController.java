@@ -62,8 +62,9 @@ public class CompareController {
     public ComparisonResult compare(
             @PathVariable("model") String model,
             @RequestPart("image") MultipartFile image,
-            @Parameter(description = "The region: a mask image, or VIA JSON (a project file, one entry or a region"
-                            + " list)")
+            @Parameter(
+                            description = "The region: a mask image, or VIA JSON (a project file, one entry or a region"
+                                    + " list)")
                     @RequestPart(name = "region", required = false)
                     MultipartFile region,
             HttpServletRequest request) {

@@ -22,7 +22,9 @@ final class ComparisonViews {
             String version,
             SaliencyViews.TargetView target,
             @Schema(description = "[h, w] of the model input, the size of every per-pixel metric") List<Integer> shape,
-            @Schema(description = "The region, when one was given; null otherwise", types = {"object", "null"})
+            @Schema(
+                            description = "The region, when one was given; null otherwise",
+                            types = {"object", "null"})
                     RegionView region,
             @Schema(description = "The metrics' settings as used") Map<String, Object> options,
             SelectionView selection,
@@ -38,11 +40,12 @@ final class ComparisonViews {
             EvaluationOptions o = r.options();
             Map<String, Object> options = new LinkedHashMap<>();
             options.put(
-                    "metrics",
-                    o.metrics().stream().sorted().map(Params::spell).toList());
+                    "metrics", o.metrics().stream().sorted().map(Params::spell).toList());
             options.put("steps", o.steps());
             options.put("fill", Params.spell(o.fill()));
-            options.put("fcSubset", o.subsetSize(r.resized().getWidth() * r.resized().getHeight()));
+            options.put(
+                    "fcSubset",
+                    o.subsetSize(r.resized().getWidth() * r.resized().getHeight()));
             options.put("fcRuns", o.fcRuns());
             options.put("seed", o.seed());
             options.put("topPercent", o.topPercent());
@@ -61,7 +64,8 @@ final class ComparisonViews {
                             r.selection().budgetMs(),
                             r.selection().predictMs(),
                             r.selection().metricsMs(),
-                            r.selection().left()),
+                            r.selection().left(),
+                            r.selection().notApplicable()),
                     r.entries().stream().map(MethodView::of).toList(),
                     baselines,
                     r.timings());
@@ -84,13 +88,17 @@ final class ComparisonViews {
             @Schema(description = "Measured milliseconds of the metrics of one map (the random map's)")
                     double metricsMs,
             @Schema(description = "Methods left out by the budget, with their estimated milliseconds")
-                    Map<String, Double> left) {}
+                    Map<String, Double> left,
+            @Schema(description = "Methods chosen by the budget that the model cannot take, with the reason")
+                    Map<String, String> notApplicable) {}
 
     /** One method. */
     record MethodView(
             String method,
             @Schema(description = "As /saliency reports them") Map<String, String> parameters,
-            @Schema(description = "The explained layer (CAM methods); null otherwise", types = {"string", "null"})
+            @Schema(
+                            description = "The explained layer (CAM methods); null otherwise",
+                            types = {"string", "null"})
                     String layer,
             @Schema(description = "[h, w] of map") List<Integer> shape,
             @Schema(description = "The normalised map in [0, 1], row-major, as /saliency's JSON") float[] map,
@@ -117,17 +125,28 @@ final class ComparisonViews {
 
     /** One map's metrics; a part not asked for or not applicable is null. */
     record MetricsView(
-            @Schema(description = "Deletion curve: lower auc is better", types = {"object", "null"}) CurveView deletion,
-            @Schema(description = "Insertion curve: higher auc is better", types = {"object", "null"})
+            @Schema(
+                            description = "Deletion curve: lower auc is better",
+                            types = {"object", "null"})
+                    CurveView deletion,
+            @Schema(
+                            description = "Insertion curve: higher auc is better",
+                            types = {"object", "null"})
                     CurveView insertion,
             @Schema(
                             description = "Pearson correlation of subset sums and logit drops (higher is better); null"
                                     + " when undefined",
                             types = {"number", "null"})
                     Double faithfulnessCorrelation,
-            @Schema(description = "Needs a region", types = {"object", "null"}) LocalisationView localisation,
+            @Schema(
+                            description = "Needs a region",
+                            types = {"object", "null"})
+                    LocalisationView localisation,
             @Schema(types = {"object", "null"}) BorderView border,
-            @Schema(description = "integrated-gradients only", types = {"number", "null"}) Double completenessGap) {
+            @Schema(
+                            description = "integrated-gradients only",
+                            types = {"number", "null"})
+                    Double completenessGap) {
 
         static MetricsView of(MetricReport m) {
             return new MetricsView(
@@ -145,7 +164,9 @@ final class ComparisonViews {
                     m.border() == null
                             ? null
                             : new BorderView(
-                                    m.border().band(), finite(m.border().energy()), m.border().areaFraction()),
+                                    m.border().band(),
+                                    finite(m.border().energy()),
+                                    m.border().areaFraction()),
                     finite(m.completenessGap()));
         }
     }
@@ -163,18 +184,24 @@ final class ComparisonViews {
     /** Region metrics. */
     record LocalisationView(
             @Schema(description = "A maximum of the map is inside the region") boolean pointingGame,
-            @Schema(description = "Fraction of the map's mass inside the region", types = {"number", "null"})
+            @Schema(
+                            description = "Fraction of the map's mass inside the region",
+                            types = {"number", "null"})
                     Double energyInside,
-            @Schema(description = "The region's share of the pixels: what a constant map scores")
-                    double areaFraction,
+            @Schema(description = "The region's share of the pixels: what a constant map scores") double areaFraction,
             @Schema(description = "k of the top-k % IoU") double topPercent,
-            @Schema(description = "IoU of the top-k % pixels with the region", types = {"number", "null"})
+            @Schema(
+                            description = "IoU of the top-k % pixels with the region",
+                            types = {"number", "null"})
                     Double topIou) {}
 
     /** Border bias. */
     record BorderView(
             @Schema(description = "The band's width, a fraction of each side") double band,
-            @Schema(description = "Fraction of the map's mass in the band", types = {"number", "null"}) Double energy,
+            @Schema(
+                            description = "Fraction of the map's mass in the band",
+                            types = {"number", "null"})
+                    Double energy,
             @Schema(description = "The band's share of the pixels: what a constant map scores") double areaFraction) {}
 
     private static Double finite(Double v) {

@@ -48,7 +48,8 @@ public final class ComparisonPanel {
         List<String[]> captions = new ArrayList<>();
         tiles.add(input);
         captions.add(new String[] {
-            "input: " + r.target().label(), String.format(Locale.ROOT, "p = %.3f", r.target().probability())
+            "input: " + r.target().label(),
+            String.format(Locale.ROOT, "p = %.3f", r.target().probability())
         });
         RenderOptions overlay = new RenderOptions(RenderMode.OVERLAY, r.colorMap(), 0.5, RenderSize.MODEL);
         for (ComparisonResult.Entry e : r.entries()) {
@@ -76,8 +77,7 @@ public final class ComparisonPanel {
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, width, height);
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setRenderingHint(
-                    RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
             Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
             g.setFont(font);
             FontMetrics fm = g.getFontMetrics();

@@ -53,8 +53,8 @@ public record ComparisonQuery(
     public static final List<ParamSpec> SPECS;
 
     static {
-        List<ParamSpec> s = new ArrayList<>(List.of(
-                METHODS, BUDGET_MS, SaliencyQuery.TARGET, SaliencyQuery.TIMEOUT_MS, COLORMAP));
+        List<ParamSpec> s =
+                new ArrayList<>(List.of(METHODS, BUDGET_MS, SaliencyQuery.TARGET, SaliencyQuery.TIMEOUT_MS, COLORMAP));
         s.addAll(EvaluationOptions.SPECS);
         SPECS = List.copyOf(s);
     }

@@ -54,7 +54,8 @@ public record ComparisonResult(
      * @param metrics its metrics
      * @param estimatedMs the estimated time it was chosen by
      */
-    public record Entry(String method, SaliencyResult result, float[] pixels, MetricReport metrics, double estimatedMs) {}
+    public record Entry(
+            String method, SaliencyResult result, float[] pixels, MetricReport metrics, double estimatedMs) {}
 
     /**
      * How the methods were chosen.
@@ -64,6 +65,13 @@ public record ComparisonResult(
      * @param predictMs the measured time of one prediction of this image
      * @param metricsMs the measured time of the metrics of one map (the random map's)
      * @param left the methods left out by the budget, with their estimated milliseconds
+     * @param notApplicable methods chosen by the budget that the model cannot take, with the reason
      */
-    public record Selection(String by, long budgetMs, double predictMs, double metricsMs, Map<String, Double> left) {}
+    public record Selection(
+            String by,
+            long budgetMs,
+            double predictMs,
+            double metricsMs,
+            Map<String, Double> left,
+            Map<String, String> notApplicable) {}
 }

@@ -5,6 +5,7 @@ import io.salience.attribution.SaliencyMethod;
 import io.salience.attribution.SaliencyQuery;
 import io.salience.attribution.SaliencyResult;
 import io.salience.attribution.SaliencyService;
+import io.salience.graph.UnsupportedModelException;
 import io.salience.imaging.DecodedImage;
 import io.salience.imaging.ImageDecoder;
 import io.salience.imaging.PreparedImage;
@@ -54,14 +55,10 @@ public class ComparisonService {
      * @param progress receives one unit per map
      */
     public ComparisonResult compare(
-            String modelName,
-            ComparisonQuery query,
-            byte[] image,
-            String imageName,
-            byte[] region,
-            Progress progress) {
+            String modelName, ComparisonQuery query, byte[] image, String imageName, byte[] region, Progress progress) {
         // a bad method name is a 400 before any work
-        List<SaliencyMethod> named = query.methods().stream().map(saliency::method).toList();
+        List<SaliencyMethod> named =
+                query.methods().stream().map(saliency::method).toList();
         LoadedModel model = registry.ready(modelName);
         Map<String, Double> timings = new LinkedHashMap<>();
         long t0 = System.nanoTime();
@@ -106,6 +103,7 @@ public class ComparisonService {
         List<String> chosen = new ArrayList<>();
         Map<String, Double> estimates = new LinkedHashMap<>();
         Map<String, Double> left = new LinkedHashMap<>();
+        Map<String, String> notApplicable = new LinkedHashMap<>();
         String by;
         if (!named.isEmpty()) {
             by = "request";
@@ -133,9 +131,19 @@ public class ComparisonService {
         long units = chosen.size() + 2L;
         progress.update(2, units, "baselines");
         for (String m : chosen) {
-            SaliencyResult r = m.equals(firstResult.method())
-                    ? firstResult
-                    : saliency.explain(modelName, query(m, query), image, null, Progress.NONE);
+            SaliencyResult r;
+            try {
+                r = m.equals(firstResult.method())
+                        ? firstResult
+                        : saliency.explain(modelName, query(m, query), image, null, Progress.NONE);
+            } catch (UnsupportedModelException e) {
+                if (by.equals("request")) {
+                    throw e;
+                }
+                // chosen by the budget: a method the model cannot take is reported, not fatal
+                notApplicable.put(m, e.getMessage());
+                continue;
+            }
             float[] pixels = PixelMaps.of(r.map(), h, w);
             MetricReport metrics = evaluation.evaluate(subject, pixels, r.map().extras());
             entries.add(new ComparisonResult.Entry(m, r, pixels, metrics, round(estimates.get(m))));
@@ -152,7 +160,7 @@ public class ComparisonService {
                 reg,
                 entries,
                 baselines,
-                new ComparisonResult.Selection(by, query.budgetMs(), predictMs, metricsMs, left),
+                new ComparisonResult.Selection(by, query.budgetMs(), predictMs, metricsMs, left, notApplicable),
                 query.evaluation(),
                 query.colorMap(),
                 timings);

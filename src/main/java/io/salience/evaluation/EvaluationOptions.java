@@ -87,7 +87,11 @@ public record EvaluationOptions(
             "Localisation: the top-k % pixels of the map whose IoU with the region is reported; 0 = the region's own"
                     + " area percentage");
     public static final ParamSpec BORDER_BAND = ParamSpec.number(
-            "borderBand", Localisation.BORDER_BAND, 0.01, 0.5, "Border bias: the outer band's width, a fraction of each side");
+            "borderBand",
+            Localisation.BORDER_BAND,
+            0.01,
+            0.5,
+            "Border bias: the outer band's width, a fraction of each side");
 
     /** Every parameter, in documentation order. */
     public static final List<ParamSpec> SPECS =

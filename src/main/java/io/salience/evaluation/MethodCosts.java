@@ -41,7 +41,8 @@ public final class MethodCosts {
             throw new UncheckedIOException(e);
         }
         Map<String, Double> out = new TreeMap<>();
-        p.forEach((k, v) -> out.put(k.toString().trim(), Double.valueOf(v.toString().trim())));
+        p.forEach((k, v) ->
+                out.put(k.toString().trim(), Double.valueOf(v.toString().trim())));
         return Map.copyOf(out);
     }
 }

@@ -118,9 +118,7 @@ public record Region(boolean[] mask, int height, int width, String source) {
     }
 
     private static Region fromFloat(float[] m, int w, int h, int width, int height, String source) {
-        float[] r = w == width && h == height
-                ? m
-                : MapResizer.resize(m, w, h, 1, width, height, ResizeMethod.BILINEAR);
+        float[] r = w == width && h == height ? m : MapResizer.resize(m, w, h, 1, width, height, ResizeMethod.BILINEAR);
         boolean[] mask = new boolean[width * height];
         boolean any = false;
         for (int i = 0; i < mask.length; i++) {
@@ -158,7 +156,9 @@ public record Region(boolean[] mask, int height, int width, String source) {
             root.values().forEach(entries::add);
             JsonNode chosen = null;
             for (JsonNode e : entries) {
-                if (e.isObject() && imageName != null && imageName.equals(e.path("filename").asString(""))) {
+                if (e.isObject()
+                        && imageName != null
+                        && imageName.equals(e.path("filename").asString(""))) {
                     chosen = e;
                 }
             }
@@ -217,8 +217,7 @@ public record Region(boolean[] mask, int height, int width, String source) {
                 return new Ellipse2D.Double(cx - r, cy - r, 2 * r, 2 * r);
             }
             case "rect" -> {
-                return new Rectangle2D.Double(
-                        number(a, "x"), number(a, "y"), number(a, "width"), number(a, "height"));
+                return new Rectangle2D.Double(number(a, "x"), number(a, "y"), number(a, "width"), number(a, "height"));
             }
             default -> throw new InvalidParameterException(
                     "region", "VIA shape '" + name + "' is not one of polygon, ellipse, circle, rect");
@@ -228,7 +227,8 @@ public record Region(boolean[] mask, int height, int width, String source) {
     private static double number(JsonNode a, String field) {
         JsonNode v = a.get(field);
         if (v == null || !v.isNumber()) {
-            throw new InvalidParameterException("region", "a VIA " + a.path("name").asString("") + " needs " + field);
+            throw new InvalidParameterException(
+                    "region", "a VIA " + a.path("name").asString("") + " needs " + field);
         }
         return v.asDouble();
     }
