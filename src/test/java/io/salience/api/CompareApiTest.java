@@ -92,7 +92,8 @@ class CompareApiTest {
             JsonNode metrics = m.path("metrics");
             // the normalised map as /saliency's JSON: input size, or the layer's for the CAM family
             assertThat(m.path("map"))
-                    .hasSize(m.path("shape").get(0).asInt() * m.path("shape").get(1).asInt());
+                    .hasSize(m.path("shape").get(0).asInt()
+                            * m.path("shape").get(1).asInt());
             // the planted-signal check holds for these three: the map's maximum is in the square
             assertThat(metrics.path("localisation").path("pointingGame").asBoolean())
                     .as(name)
