@@ -66,7 +66,7 @@ class EvaluationHarness {
     /** Methods run on every image; the others (slow) on every {@link #SLOW_EVERY}-th. */
     static final List<String> SLOW = List.of("lime", "rise", "xrai", "blur-ig", "occlusion");
 
-    static final int SLOW_EVERY = Integer.getInteger("salience.eval.slow-every", 10);
+    static final int SLOW_EVERY = Integer.getInteger("salience.eval.slow-every", 20);
     static final int FAITH_EVERY = Integer.getInteger("salience.eval.faith-every", 10);
     static final int BRAIN_COUNT = Integer.getInteger("salience.eval.brain-count", 500);
     static final int IDC_COUNT = Integer.getInteger("salience.eval.idc-count", 100);
@@ -169,8 +169,34 @@ class EvaluationHarness {
     }
 
     static final String[] METRIC_COLUMNS = {
-        "pointing", "energy", "area", "iou", "border", "borderArea", "deletion", "insertion", "fc", "ms"
+        "pointing",
+        "energy",
+        "area",
+        "iou",
+        "border",
+        "borderArea",
+        "deletion",
+        "insertion",
+        "fc",
+        "deletionBlur",
+        "insertionBlur",
+        "pInput",
+        "pBlack",
+        "pBlur",
+        "ms"
     };
+
+    /** The deletion and insertion AUC with the blurred canvas (and, for reference maps, its probability). */
+    static void recordBlur(Table t, String row, MetricReport m) {
+        if (m == null) {
+            return;
+        }
+        t.add(row, "deletionBlur", m.deletion().auc());
+        t.add(row, "insertionBlur", m.insertion().auc());
+        if (row.endsWith(" map")) {
+            t.add(row, "pBlur", m.insertion().scores()[0]);
+        }
+    }
 
     static void record(Table t, String row, MetricReport m, double ms) {
         if (m.localisation() != null) {
@@ -187,6 +213,10 @@ class EvaluationHarness {
             t.add(row, "deletion", m.deletion().auc());
             t.add(row, "insertion", m.insertion().auc());
             t.add(row, "fc", m.faithfulnessCorrelation());
+        }
+        if (m.deletion() != null && row.endsWith(" map")) {
+            t.add(row, "pInput", m.deletion().scores()[0]);
+            t.add(row, "pBlack", m.insertion().scores()[0]);
         }
         if (ms >= 0) {
             t.add(row, "ms", ms);
@@ -237,18 +267,38 @@ class EvaluationHarness {
             int ti = first.target().index();
             EvaluationService.Subject subject = EvaluationService.Subject.of(
                     m, input, h, w, c, ti, m.seed(ti), s.region(), o, Duration.ofMinutes(10));
-            record(t, "random map", evaluation.evaluate(subject, PixelMaps.random(h, w, i), Map.of()), -1);
-            record(
-                    t,
-                    "centre-Gaussian map",
-                    evaluation.evaluate(subject, PixelMaps.centreGaussian(h, w), Map.of()),
-                    -1);
+            EvaluationService.Subject blur = faith
+                    ? EvaluationService.Subject.of(
+                            m,
+                            input,
+                            h,
+                            w,
+                            c,
+                            ti,
+                            m.seed(ti),
+                            s.region(),
+                            EvaluationOptions.of(new io.salience.attribution.Params(
+                                    Map.of("metrics", "deletion,insertion", "fill", "blur"))),
+                            Duration.ofMinutes(10))
+                    : null;
+            java.util.function.BiConsumer<String, float[]> evalBlur = (row, map) -> {
+                if (blur != null) {
+                    recordBlur(t, row, evaluation.evaluate(blur, map, Map.of()));
+                }
+            };
+            float[] randomMap = PixelMaps.random(h, w, i);
+            record(t, "random map", evaluation.evaluate(subject, randomMap, Map.of()), -1);
+            evalBlur.accept("random map", randomMap);
+            float[] centre = PixelMaps.centreGaussian(h, w);
+            record(t, "centre-Gaussian map", evaluation.evaluate(subject, centre, Map.of()), -1);
+            evalBlur.accept("centre-Gaussian map", centre);
             if (s.region() != null) {
                 float[] truth = new float[h * w];
                 for (int p = 0; p < truth.length; p++) {
                     truth[p] = s.region().mask()[p] ? 1f : 0f;
                 }
                 record(t, "the region itself", evaluation.evaluate(subject, truth, Map.of()), -1);
+                evalBlur.accept("the region itself", truth);
             }
             for (String method : methods) {
                 if (SLOW.contains(method) && i % SLOW_EVERY != 0) {
@@ -268,12 +318,9 @@ class EvaluationHarness {
                     continue;
                 }
                 double ms = method.equals("gradient") ? first.timings().get("compute") : (System.nanoTime() - t0) / 1e6;
-                record(
-                        t,
-                        method,
-                        evaluation.evaluate(
-                                subject, PixelMaps.of(r.map(), h, w), r.map().extras()),
-                        ms);
+                float[] px = PixelMaps.of(r.map(), h, w);
+                record(t, method, evaluation.evaluate(subject, px, r.map().extras()), ms);
+                evalBlur.accept(method, px);
             }
             if (i % 50 == 0) {
                 System.out.printf(Locale.ROOT, "eval %s: %d of %d images%n", model, i + 1, samples.size());
@@ -644,6 +691,11 @@ class EvaluationHarness {
                 Map.entry("insertion", "insertion AUC ↑"),
                 Map.entry("fc", "faithfulness corr. ↑"),
                 Map.entry("ms", "ms per map"),
+                Map.entry("deletionBlur", "deletion AUC, blur ↓"),
+                Map.entry("insertionBlur", "insertion AUC, blur ↑"),
+                Map.entry("pInput", "p(input)"),
+                Map.entry("pBlack", "p(black canvas)"),
+                Map.entry("pBlur", "p(blurred canvas)"),
                 Map.entry("edgeColumns", "mass in first+last map column"),
                 Map.entry("edgeRows", "mass in first+last map row"));
         List<String> used = columns.stream()
