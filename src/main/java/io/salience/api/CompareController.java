@@ -4,8 +4,11 @@ import io.salience.attribution.Progress;
 import io.salience.evaluation.ComparisonQuery;
 import io.salience.evaluation.ComparisonResult;
 import io.salience.evaluation.ComparisonService;
+import io.salience.jobs.JobService;
+import io.salience.jobs.JobView;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -18,6 +21,7 @@ import java.util.Set;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
@@ -27,12 +31,15 @@ import org.springframework.web.multipart.MultipartFile;
 @Tag(name = "evaluation", description = "Method comparison and trust metrics")
 public class CompareController {
 
-    private static final Set<String> PARTS = Set.of("image", "region");
+    /** The parts and the parameters that are not the comparison's. */
+    private static final Set<String> PARTS = Set.of("image", "region", SaliencyQueryResolver.ASYNC);
 
     private final ComparisonService service;
+    private final JobService jobs;
 
-    public CompareController(ComparisonService service) {
+    public CompareController(ComparisonService service, JobService jobs) {
         this.service = service;
+        this.jobs = jobs;
     }
 
     @PostMapping(
@@ -47,19 +54,29 @@ public class CompareController {
                     + " random and a centre-Gaussian map, the timings). The optional region part is a mask image"
                     + " (brightest channel above 127 = inside) or VGG Image Annotator JSON in the image's pixel"
                     + " coordinates; it is mapped to the model input as the image is.",
-            responses =
-                    @ApiResponse(
-                            responseCode = "200",
-                            description = "The comparison",
-                            content = {
-                                @Content(
-                                        mediaType = MediaType.IMAGE_PNG_VALUE,
-                                        schema = @Schema(type = "string", format = "binary")),
+            responses = {
+                @ApiResponse(
+                        responseCode = "200",
+                        description = "The comparison",
+                        headers = @Header(name = "X-Saliency-Target", description = "The explained target's label"),
+                        content = {
+                            @Content(
+                                    mediaType = MediaType.IMAGE_PNG_VALUE,
+                                    schema = @Schema(type = "string", format = "binary")),
+                            @Content(
+                                    mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                    schema = @Schema(implementation = ComparisonViews.ComparisonResponse.class))
+                        }),
+                @ApiResponse(
+                        responseCode = "202",
+                        description = "async=true: the job was started; poll Location (/v1/jobs/{id})",
+                        headers = @Header(name = "Location", description = "/v1/jobs/{id}"),
+                        content =
                                 @Content(
                                         mediaType = MediaType.APPLICATION_JSON_VALUE,
-                                        schema = @Schema(implementation = ComparisonViews.ComparisonResponse.class))
-                            }))
-    public ComparisonResult compare(
+                                        schema = @Schema(implementation = JobView.class)))
+            })
+    public Object compare(
             @PathVariable("model") String model,
             @RequestPart("image") MultipartFile image,
             @Parameter(
@@ -67,6 +84,12 @@ public class CompareController {
                                     + " list)")
                     @RequestPart(name = "region", required = false)
                     MultipartFile region,
+            @Parameter(
+                            description = "Run as a job: answer 202 with Location /v1/jobs/{id} at once; the job's"
+                                    + " result is the response this request would have had (same Accept); progress"
+                                    + " counts maps")
+                    @RequestParam(name = SaliencyQueryResolver.ASYNC, defaultValue = "false")
+                    boolean async,
             HttpServletRequest request) {
         Map<String, String> raw = new LinkedHashMap<>();
         request.getParameterMap().forEach((name, values) -> {
@@ -79,12 +102,16 @@ public class CompareController {
             // a JSON region sent as a plain form field
             regionBytes = request.getParameter("region").getBytes(StandardCharsets.UTF_8);
         }
-        return service.compare(
-                model,
-                ComparisonQuery.of(raw),
-                Uploads.bytes(image),
-                image.getOriginalFilename(),
-                regionBytes,
-                Progress.NONE);
+        ComparisonQuery query = ComparisonQuery.of(raw);
+        byte[] imageBytes = Uploads.bytes(image);
+        String imageName = image.getOriginalFilename();
+        byte[] regionPart = regionBytes;
+        if (async) {
+            return jobs.submit(
+                    "compare",
+                    request,
+                    progress -> service.compare(model, query, imageBytes, imageName, regionPart, progress));
+        }
+        return service.compare(model, query, imageBytes, imageName, regionPart, Progress.NONE);
     }
 }
