@@ -184,6 +184,46 @@ class CompareApiTest {
     }
 
     @Test
+    void asyncRunsAsAJobWithTheSameResult() throws IOException, InterruptedException {
+        String q = "methods=gradient,grad-cam&metrics=deletion,insertion,localisation&steps=8";
+        HttpResponse<byte[]> submitted = compare(q + "&async=true", "application/json", viaRegion());
+        assertThat(submitted.statusCode()).as(text(submitted)).isEqualTo(202);
+        String location = submitted.headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith("/v1/jobs/");
+        JsonNode job = json(submitted);
+        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+        while (!job.path("state").asString().matches("succeeded|failed|cancelled") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            job = json(api.get(location));
+        }
+        assertThat(job.path("state").asString()).as(job.toString()).isEqualTo("succeeded");
+        assertThat(job.path("kind").asString()).isEqualTo("compare");
+        assertThat(job.path("progress").path("percent").asInt()).isEqualTo(100);
+        JsonNode result = job.path("result");
+        JsonNode sync = json(compare(q, "application/json", viaRegion()));
+        assertThat(result.path("methods")).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            JsonNode a = result.path("methods").get(i).path("metrics");
+            JsonNode b = sync.path("methods").get(i).path("metrics");
+            assertThat(a.path("deletion").path("scores")).isEqualTo(b.path("deletion").path("scores"));
+            assertThat(a.path("localisation")).isEqualTo(b.path("localisation"));
+        }
+        // the PNG panel as a job result
+        HttpResponse<byte[]> png = compare(q + "&async=true", "image/png", viaRegion());
+        String pngJob = png.headers().firstValue("Location").orElseThrow();
+        JsonNode pj = json(png);
+        while (!pj.path("state").asString().matches("succeeded|failed|cancelled") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            pj = json(api.get(pngJob));
+        }
+        assertThat(pj.path("state").asString()).isEqualTo("succeeded");
+        HttpResponse<byte[]> panel = api.get(pngJob + "/result", "image/png");
+        assertThat(panel.statusCode()).isEqualTo(200);
+        assertThat(ImageIO.read(new ByteArrayInputStream(panel.body())).getWidth())
+                .isGreaterThan(3 * ComparisonPanel.MIN_TILE);
+    }
+
+    @Test
     void badRequestsAre400() throws IOException {
         URI invalid = URI.create("urn:salience:problem:invalid-parameter");
         JsonNode p = ApiClient.assertProblem(compare("methods=gradient,nope", "application/json", null), 400, invalid);
