@@ -2,7 +2,6 @@ package io.salience.api;
 
 import io.salience.attribution.Progress;
 import io.salience.evaluation.ComparisonQuery;
-import io.salience.evaluation.ComparisonResult;
 import io.salience.evaluation.ComparisonService;
 import io.salience.jobs.JobService;
 import io.salience.jobs.JobView;

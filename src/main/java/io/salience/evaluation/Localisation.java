@@ -14,10 +14,14 @@ public final class Localisation {
 
     /**
      * The pointing game: true when a pixel holding the map's maximum is inside the region (any of them, when several
-     * tie), as Quantus's {@code PointingGame}.
+     * tie), as Quantus's {@code PointingGame}; except that a constant map (every pixel holds the maximum, e.g. an
+     * all-zero Grad-CAM map) points nowhere and scores false, where Quantus would count a hit.
      */
     public static boolean pointingGame(float[] map, boolean[] region) {
         check(map, region);
+        if (constant(map)) {
+            return false;
+        }
         float max = Float.NEGATIVE_INFINITY;
         for (float v : map) {
             max = Math.max(max, v);
@@ -28,6 +32,16 @@ public final class Localisation {
             }
         }
         return false;
+    }
+
+    /** Whether every value of the map is the same (it carries no location). */
+    public static boolean constant(float[] map) {
+        for (float v : map) {
+            if (v != map[0]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The fraction of the map's mass inside the region; NaN for an all-zero map. */

@@ -176,6 +176,11 @@ class CompareApiTest {
         assertThat(j.path("selection").path("left").has("xrai")).isTrue();
         assertThat(j.path("methods").size()).isGreaterThanOrEqualTo(1);
         assertThat(j.path("methods").get(0).path("method").asString()).isIn("layer-cam", "hires-cam");
+        // every served method has a committed cost estimate
+        for (JsonNode m : json(api.get("/v1/methods"))) {
+            assertThat(io.salience.evaluation.MethodCosts.all())
+                    .containsKey(m.path("name").asString());
+        }
         HttpResponse<byte[]> big = compare("budgetMs=600000&metrics=border", "application/json", null);
         JsonNode all = json(big);
         assertThat(all.path("methods").size()
@@ -205,7 +210,8 @@ class CompareApiTest {
         for (int i = 0; i < 2; i++) {
             JsonNode a = result.path("methods").get(i).path("metrics");
             JsonNode b = sync.path("methods").get(i).path("metrics");
-            assertThat(a.path("deletion").path("scores")).isEqualTo(b.path("deletion").path("scores"));
+            assertThat(a.path("deletion").path("scores"))
+                    .isEqualTo(b.path("deletion").path("scores"));
             assertThat(a.path("localisation")).isEqualTo(b.path("localisation"));
         }
         // the PNG panel as a job result

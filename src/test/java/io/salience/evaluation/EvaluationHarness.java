@@ -183,6 +183,7 @@ class EvaluationHarness {
         "pInput",
         "pBlack",
         "pBlur",
+        "constant",
         "ms"
     };
 
@@ -319,6 +320,7 @@ class EvaluationHarness {
                 }
                 double ms = method.equals("gradient") ? first.timings().get("compute") : (System.nanoTime() - t0) / 1e6;
                 float[] px = PixelMaps.of(r.map(), h, w);
+                t.add(method, "constant", Localisation.constant(px) ? 1 : 0);
                 record(t, method, evaluation.evaluate(subject, px, r.map().extras()), ms);
                 evalBlur.accept(method, px);
             }
@@ -359,11 +361,10 @@ class EvaluationHarness {
                     int ti = r.target().index();
                     EvaluationService.Subject subject = EvaluationService.Subject.of(
                             m, input, h, w, c, ti, m.seed(ti), s.region(), o, Duration.ofMinutes(10));
-                    record(
-                            t,
-                            method + " @ " + layer.name() + " " + layer.shape(),
-                            evaluation.evaluate(subject, PixelMaps.of(r.map(), h, w), Map.of()),
-                            -1);
+                    float[] px = PixelMaps.of(r.map(), h, w);
+                    String row = method + " @ " + layer.name() + " " + layer.shape();
+                    t.add(row, "constant", Localisation.constant(px) ? 1 : 0);
+                    record(t, row, evaluation.evaluate(subject, px, Map.of()), -1);
                 }
             }
         }
@@ -696,6 +697,7 @@ class EvaluationHarness {
                 Map.entry("pInput", "p(input)"),
                 Map.entry("pBlack", "p(black canvas)"),
                 Map.entry("pBlur", "p(blurred canvas)"),
+                Map.entry("constant", "constant maps"),
                 Map.entry("edgeColumns", "mass in first+last map column"),
                 Map.entry("edgeRows", "mass in first+last map row"));
         List<String> used = columns.stream()
@@ -719,7 +721,7 @@ class EvaluationHarness {
                 String s;
                 if (v == null) {
                     s = "";
-                } else if (c.equals("pointing")) {
+                } else if (c.equals("pointing") || c.equals("constant")) {
                     s = String.format(Locale.ROOT, "%.1f %%", 100 * ((Number) v).doubleValue());
                 } else if (c.equals("ms")) {
                     s = String.format(Locale.ROOT, "%.1f", ((Number) v).doubleValue());

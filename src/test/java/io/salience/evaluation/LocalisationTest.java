@@ -45,8 +45,10 @@ class LocalisationTest {
         Arrays.fill(map, 0.3f);
         assertThat(Localisation.areaFraction(r)).isEqualTo(0.12);
         assertThat(Localisation.energyInside(map, r)).isCloseTo(0.12, within(1e-12));
-        // every pixel holds the maximum, so some maximum is inside (Quantus's rule)
-        assertThat(Localisation.pointingGame(map, r)).isTrue();
+        // every pixel holds the maximum: Quantus would count a hit, but a constant map points nowhere
+        assertThat(Localisation.constant(map)).isTrue();
+        assertThat(Localisation.pointingGame(map, r)).isFalse();
+        assertThat(Localisation.pointingGame(new float[100], r)).isFalse();
         // ties are ranked by index: the top 12 % are pixels 0..11 (row 0 and two of row 1), none inside
         assertThat(Localisation.topIou(map, r, 12)).isEqualTo(0.0);
     }
@@ -60,6 +62,9 @@ class LocalisationTest {
         assertThat(Localisation.pointingGame(map, r)).isTrue();
         map[0] = 3f; // outside now holds the maximum
         assertThat(Localisation.pointingGame(map, r)).isFalse();
+        // ties: a hit when any pixel holding the maximum is inside (Quantus's rule)
+        map[3 * 10 + 6] = 3f;
+        assertThat(Localisation.pointingGame(map, r)).isTrue();
     }
 
     @Test
