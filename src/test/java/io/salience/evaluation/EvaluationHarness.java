@@ -711,6 +711,7 @@ class EvaluationHarness {
         rows.forEach((row, r) -> {
             Object n = r.get(used.isEmpty() ? "" : used.get(0) + ".n");
             String nf = used.stream()
+                    .filter(c -> ((Number) r.get(c + ".n")).intValue() > 0)
                     .map(c -> String.valueOf(r.get(c + ".n")))
                     .distinct()
                     .reduce((a, c) -> a + "/" + c)
