@@ -365,7 +365,7 @@ function setupMethods(def) {
     box.addEventListener('change', () => { showParams(); updateExplainButton(); });
     const row = el('div', { class: 'method' }, box,
       el('label', { for: id }, m.name, el('small', { id: `${id}-d`, text: m.description })));
-    (m.usesLayer ? $('methods-cam') : $('methods-input')).append(row);
+    (m.usesLayer ? $('methods-cam-list') : $('methods-input-list')).append(row);
     if (m.parameters.length) $('params').append(paramBlock(m));
   }
   showParams();
@@ -466,9 +466,12 @@ function fillZoom() {
 
 function applyZoom() {
   const f = Number($('zoom').value || 1);
+  const w = Math.round(state.image.W * f);
   for (const p of state.panels.values()) {
-    p.stack.style.width = `${Math.round(state.image.W * f)}px`;
+    p.stack.style.width = `${w}px`;
     p.stack.style.height = `${Math.round(state.image.H * f)}px`;
+    // captions wrap at the image's width (at least a readable 240 px)
+    p.fig.style.width = `${Math.max(w, 240)}px`;
   }
 }
 
@@ -487,7 +490,9 @@ function newPanel(key, title) {
   const stack = el('div', { class: 'stack' }, base, heat);
   const caption = el('figcaption');
   const fig = el('figure', { class: 'panel', 'data-method': key },
-    el('h3', { text: title }), el('div', { class: 'scroll' }, stack), caption);
+    el('h3', { text: title }),
+    el('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': `${title}, zoomed (scroll with the arrow keys)` }, stack),
+    caption);
   paintImage(base, state.image.bitmap, state.image.W, state.image.H);
   const panel = { key, fig, stack, base, heat, caption, result: null };
   state.panels.set(key, panel);
