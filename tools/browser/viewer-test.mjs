@@ -23,6 +23,7 @@ const out = resolve(args.out || join(repo, 'target', 'browser'));
 const executablePath = args.chromium || process.env.SALIENCE_CHROMIUM || '/usr/bin/chromium';
 const image = resolve(repo, args.image || 'examples/planted-demo/red-6.png');
 const model = args.model || 'planted-demo';
+const tiff = args.tiff ? resolve(args.tiff) : null; // the same image as a TIFF, which Chromium cannot decode
 mkdirSync(out, { recursive: true });
 
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -94,6 +95,9 @@ function agreementWithServer(page, method) {
   }, method);
 }
 
+const originalPixels = (page) => page.$eval('.panel[data-method=""] canvas.base', (c) =>
+  Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data));
+
 const mapValues = (page, method) => page.evaluate((m) => Array.from(window.salienceViewer.panels.get(m).values), method);
 
 async function axe(page, label) {
@@ -156,6 +160,22 @@ async function main() {
       bars: await page.$$eval('#bars .bar', (b) => b.map((x) => ({ index: Number(x.dataset.index), text: x.textContent, pressed: x.getAttribute('aria-pressed') }))),
       messages: await page.textContent('#messages'),
     };
+
+    // a TIFF: shown as the server decodes it, the same pixels as the PNG
+    if (tiff) {
+      const png = await originalPixels(page);
+      await page.setInputFiles('#file', tiff);
+      await page.waitForFunction((n) => window.salienceViewer.image?.name === n && window.salienceViewer.prediction
+        && document.querySelector('.panel[data-method=""]'), tiff.split('/').pop(), { timeout: 30000 });
+      const tif = await originalPixels(page);
+      let maxDiff = png.length === tif.length ? 0 : 255;
+      for (let i = 0; i < Math.min(png.length, tif.length); i++) maxDiff = Math.max(maxDiff, Math.abs(png[i] - tif[i]));
+      result.steps.tiff = { maxDiff, pixels: tif.length / 4,
+        bars: await page.$$eval('#bars .bar', (b) => b.map((x) => x.textContent)) };
+      await page.setInputFiles('#file', image);
+      await page.waitForFunction((n) => window.salienceViewer.image?.name === n && window.salienceViewer.prediction,
+        image.split('/').pop(), { timeout: 30000 });
+    }
 
     // 3. Grad-CAM and guided backprop
     await setMethods(page, ['grad-cam', 'guided-backprop']);
@@ -232,6 +252,27 @@ async function main() {
     const shot = join(out, 'viewer.png');
     await page.screenshot({ path: shot, fullPage: true });
     result.screenshot = shot;
+
+    // a full queue: the server's documented 503 (problem+json, Retry-After) in words, then Retry works
+    await setMethods(page, ['gradient']);
+    let refused = 0;
+    const busy = async (route) => {
+      refused++;
+      await route.fulfill({
+        status: 503,
+        headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '3' },
+        body: JSON.stringify({ type: 'urn:salience:problem:overloaded', title: 'Service overloaded', status: 503,
+          detail: 'The inference queue is full', reason: 'queue_full' }),
+      });
+    };
+    const gradientRequest = (url) => url.pathname.endsWith('/saliency') && url.searchParams.get('method') === 'gradient';
+    await page.route(gradientRequest, busy);
+    await page.click('#explain');
+    await waitState(page, 'gradient', ['failed', 'done']);
+    const busyText = await page.textContent('.panel[data-method="gradient"] .error');
+    await page.unroute(gradientRequest, busy);
+    await page.click('.panel[data-method="gradient"] .error button');
+    result.steps.busy = { refused, message: busyText, afterRetry: await waitState(page, 'gradient', ['failed', 'done']) };
 
     // 6. a slow method as a job: progress moves, cancel, and the server's job is cancelled
     const caps = await page.evaluate(() => window.salienceViewer.caps);

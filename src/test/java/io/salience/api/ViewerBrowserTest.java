@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.salience.model.ModelRegistry;
+import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -68,6 +70,13 @@ class ViewerBrowserTest {
         assertThat(registry.awaitLoaded(Duration.ofMinutes(5))).isTrue();
 
         Files.createDirectories(OUT);
+        // the example as a TIFF (TwelveMonkeys), which Chromium cannot show: the page shows the server's decoding
+        Path tiff = OUT.resolve("red-6.tif");
+        BufferedImage example =
+                ImageIO.read(Path.of("examples", "planted-demo", "red-6.png").toFile());
+        BufferedImage rgb = new BufferedImage(example.getWidth(), example.getHeight(), BufferedImage.TYPE_INT_RGB);
+        rgb.getGraphics().drawImage(example, 0, 0, null);
+        assertThat(ImageIO.write(rgb, "tiff", tiff.toFile())).as("TIFF writer").isTrue();
         Path log = OUT.resolve("script.log");
         Path stdout = OUT.resolve("script-output.json");
         Process p = new ProcessBuilder(
@@ -78,7 +87,9 @@ class ViewerBrowserTest {
                         "--out",
                         OUT.toString(),
                         "--chromium",
-                        chromium)
+                        chromium,
+                        "--tiff",
+                        tiff.toString())
                 .redirectError(log.toFile())
                 .redirectOutput(stdout.toFile())
                 .start();
@@ -117,6 +128,11 @@ class ViewerBrowserTest {
 
         // a file that is no image: the server's 415 problem in words
         assertThat(steps.path("badUpload").path("message").asString()).contains("Not an image the server can read");
+
+        // the TIFF: drawn from the server's decoding, the PNG's pixels exactly, and predicted the same
+        assertThat(steps.path("tiff").path("pixels").asInt()).isEqualTo(32 * 32);
+        assertThat(steps.path("tiff").path("maxDiff").asInt()).isZero();
+        assertThat(steps.path("tiff").path("bars").get(0).asString()).startsWith("red");
 
         // the upload's prediction as bars, the predicted class pressed
         JsonNode bars = steps.path("upload").path("bars");
@@ -162,6 +178,12 @@ class ViewerBrowserTest {
 
         // integrated gradients reports its completeness gap
         assertThat(steps.path("picture").path("completeness").asString()).startsWith("Completeness gap: ");
+
+        // the server's 503 for a full queue, in words with when to retry; Retry then succeeds
+        assertThat(steps.path("busy").path("refused").asInt()).isEqualTo(1);
+        assertThat(steps.path("busy").path("message").asString())
+                .contains("The server is busy", "its queue is full", "Try again in 3 seconds");
+        assertThat(steps.path("busy").path("afterRetry").asString()).isEqualTo("done");
 
         // the slow method: progress moves, cancel, the job is cancelled on the server
         JsonNode slow = steps.path("slow");
