@@ -248,6 +248,18 @@ async function main() {
       targets: await page.evaluate(() => [...window.salienceViewer.panels.values()].filter((p) => p.result).map((p) => p.result.target.label)),
       completeness: await page.$eval('.panel[data-method="integrated-gradients"] figcaption', (c) => c.textContent.match(/Completeness gap: [^)]*\)/)?.[0] || null),
     };
+    // trust metrics, where the server has the compare endpoint
+    const capsNow = await page.evaluate(async () => { await window.salienceViewer.capsReady; return window.salienceViewer.caps; });
+    result.steps.metrics = { compare: capsNow.compare };
+    if (capsNow.compare) {
+      await page.waitForSelector('#run-metrics', { timeout: 10000 });
+      await page.click('#run-metrics');
+      await page.waitForSelector('#metrics-out table.metrics, #metrics-out .error', { timeout: 120000 });
+      result.steps.metrics.error = await page.$eval('#metrics-out', (o) => o.querySelector('.error')?.textContent || null);
+      result.steps.metrics.rows = await page.$$eval('#metrics-out table.metrics tbody tr', (rows) =>
+        rows.map((r) => [...r.children].map((c) => c.textContent)));
+      result.steps.metrics.columns = await page.$$eval('#metrics-out table.metrics thead th', (h) => h.map((c) => c.textContent));
+    }
     result.axeResults = await axe(page, 'results');
     const shot = join(out, 'viewer.png');
     await page.screenshot({ path: shot, fullPage: true });

@@ -81,16 +81,16 @@ export async function capabilities() {
   try {
     const doc = await getJson('/v3/api-docs');
     const paths = Object.keys(doc.paths || {});
-    const saliency = doc.paths['/v1/models/{model}/saliency'];
-    const asyncParam = JSON.stringify(saliency || {}).includes('"async"');
+    const takesAsync = (path) => JSON.stringify(doc.paths[path] || {}).includes('"async"');
     return {
-      jobs: paths.includes('/v1/jobs/{id}') && asyncParam,
+      jobs: paths.includes('/v1/jobs/{id}') && takesAsync('/v1/models/{model}/saliency'),
       compare: paths.includes('/v1/models/{model}/compare'),
+      compareAsync: paths.includes('/v1/jobs/{id}') && takesAsync('/v1/models/{model}/compare'),
       sanity: paths.includes('/v1/models/{model}/sanity'),
-      examples: paths.includes('/v1/models/{model}/examples'),
     };
   } catch {
-    return { jobs: false, compare: false, sanity: false, examples: true };
+    // the API document may be switched off: jobs are then tried (a server without them refuses async with a 400)
+    return { jobs: null, compare: false, compareAsync: false, sanity: false };
   }
 }
 

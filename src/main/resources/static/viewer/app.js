@@ -28,7 +28,7 @@ const state = {
   common: new Map(), // common parameter specs by name
   colormaps: [],
   tables: new Map(),
-  caps: { jobs: false, compare: false, sanity: false, examples: true },
+  caps: { jobs: false, compare: false, compareAsync: false, sanity: false },
   image: null, // {blob, name, bitmap, width, height, W, H}
   prediction: null, // classes sorted by probability
   panels: new Map(), // method -> panel
@@ -523,6 +523,7 @@ function explainAll() {
     }
   }
   if (!state.panels.has('')) drawOriginalPanel();
+  if (!$('run-metrics')) state.capsReady.then(showMetricsControls);
   for (const m of methods) explainOne(m);
   // the grid shows the methods in the order they are listed
   for (const m of methods) $('grid').append(state.panels.get(m).fig);
@@ -567,15 +568,28 @@ async function request(method, query, accept, signal, status) {
   const url = `/v1/models/${encodeURIComponent(state.model.name)}/saliency?${query}`;
   const form = imageForm(state.image.blob, state.image.name);
   await state.capsReady;
-  if (!state.caps.jobs) {
+  return work(url, form, accept, signal, status, state.caps.jobs);
+}
+
+/** One piece of model work: a job (jobs true), one request (false), or a job tried first (null: not known). */
+async function work(url, form, accept, signal, status, jobs) {
+  if (jobs === false) {
     status.indeterminate();
     return { response: await postForm(url, form, accept, signal), job: null };
   }
-  return runJob(url, form, accept, {
-    signal,
-    onJob: (job) => status.job(job),
-    onProgress: (job) => status.update(job),
-  });
+  try {
+    return await runJob(url, form, accept, {
+      signal,
+      onJob: (job) => status.job(job),
+      onProgress: (job) => status.update(job),
+    });
+  } catch (e) {
+    if (jobs === null && e instanceof ApiError && e.status === 400 && e.problem.parameter === 'async') {
+      state.caps.jobs = false;
+      return work(url, form, accept, signal, status, false);
+    }
+    throw e;
+  }
 }
 
 function progressRow(panel, abort) {
@@ -640,6 +654,86 @@ function drawPanel(panel) {
     downloads(panel));
   panel.info = info;
   panel.caption.replaceChildren(info);
+}
+
+// ---------------------------------------------------------------- trust metrics (the compare endpoint)
+
+function showMetricsControls() {
+  const box = $('metrics');
+  box.replaceChildren();
+  if (!state.caps.compare || !state.image) return;
+  const region = el('input', { id: 'region', type: 'file', accept: 'image/*,.json,application/json', 'aria-describedby': 'region-h' });
+  const run = el('button', { id: 'run-metrics', type: 'button', text: 'Compute trust metrics' });
+  const panel = el('button', { id: 'compare-png', type: 'button', text: 'Comparison panel (PNG)' });
+  const out = el('div', { id: 'metrics-out' });
+  box.append(el('h3', { text: 'Trust metrics of the chosen methods' }),
+    el('p', { class: 'hint', text: 'Deletion and insertion curves and faithfulness correlation of each method at its server defaults'
+      + ' (POST /compare), beside a random and a centre-Gaussian map. A region (a mask image, or VGG Image Annotator JSON) adds'
+      + ' localisation metrics.' }),
+    el('div', { class: 'row' }, el('label', { for: 'region', text: 'Region (optional)' }), region,
+      el('span', { id: 'region-h', class: 'hint', text: 'mask: brightest channel above 127 = inside' })),
+    el('div', { class: 'row' }, run, panel), out);
+  run.addEventListener('click', () => compare('application/json', run, out));
+  panel.addEventListener('click', () => compare('image/png', panel, out));
+}
+
+async function compare(accept, button, out) {
+  const methods = selectedMethods();
+  if (!methods.length) return;
+  const q = new URLSearchParams({ methods: methods.join(',') });
+  const target = targetParam();
+  if (target && target !== 'predicted') q.set('target', target);
+  if (accept === 'image/png') q.set('colormap', $('colormap').value);
+  const form = imageForm(state.image.blob, state.image.name);
+  const region = $('region').files[0];
+  if (region) form.append('region', region, region.name);
+  const abort = new AbortController();
+  const status = progressRow({ key: 'metrics', fig: out }, abort);
+  out.replaceChildren(status.row);
+  button.disabled = true;
+  try {
+    const url = `/v1/models/${encodeURIComponent(state.model.name)}/compare?${q}`;
+    const { response } = await work(url, form, accept, abort.signal, status, state.caps.compareAsync ? true : false);
+    if (accept === 'image/png') {
+      const img = el('img', { src: URL.createObjectURL(await response.blob()), alt: `Comparison panel of ${methods.join(', ')} on ${state.image.name}` });
+      img.className = 'compare-png';
+      out.replaceChildren(img);
+    } else {
+      out.replaceChildren(metricsTable(await response.json()));
+    }
+  } catch (e) {
+    out.replaceChildren(e instanceof Cancelled ? el('p', { class: 'hint', text: 'Cancelled.' }) : errorElement(e));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function metricsTable(r) {
+  const n = (v, digits = 3) => (v == null ? '–' : Number(v).toFixed(digits));
+  const cols = [
+    ['Deletion AUC (lower is better)', (m) => n(m.deletion?.auc)],
+    ['Insertion AUC (higher is better)', (m) => n(m.insertion?.auc)],
+    ['Faithfulness correlation (higher is better)', (m) => n(m.faithfulnessCorrelation)],
+    ['Pointing game', (m) => (m.localisation ? (m.localisation.pointingGame ? 'hit' : 'miss') : '–')],
+    ['Energy inside the region', (m) => n(m.localisation?.energyInside)],
+    ['Top-k % IoU', (m) => n(m.localisation?.topIou)],
+    ['Energy in the border band', (m) => n(m.border?.energy)],
+    ['Completeness gap', (m) => n(m.completenessGap, 4)],
+  ];
+  const all = [...r.methods.map((m) => m.metrics), ...Object.values(r.baselines || {})].map((m) => m || {});
+  // columns no map has a value for (localisation without a region) are left out
+  const shown = cols.filter(([, f]) => all.some((m) => f(m) !== '–'));
+  cols.splice(0, cols.length, ...shown);
+  const table = el('table', { class: 'metrics' },
+    el('caption', { text: `Target ${r.target.label}; maps at ${r.shape.join('x')}${r.region ? `; region ${r.region.source}, ${(r.region.areaFraction * 100).toFixed(1)} % of the pixels` : ''}` }));
+  const head = el('tr', {}, el('th', { scope: 'col', text: 'Map' }), ...cols.map(([c]) => el('th', { scope: 'col', text: c })));
+  table.append(el('thead', {}, head));
+  const body = el('tbody');
+  const row = (name, m) => body.append(el('tr', {}, el('th', { scope: 'row', text: name }), ...cols.map(([, f]) => el('td', { text: f(m || {}) }))));
+  for (const m of r.methods) row(m.method, m.metrics);
+  for (const [k, m] of Object.entries(r.baselines || {})) row(`${k} (reference map)`, m);
+  table.append(body);
+  return el('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Trust metrics table' }, table);
 }
 
 function redrawAll() {
