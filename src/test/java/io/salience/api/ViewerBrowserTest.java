@@ -182,13 +182,17 @@ class ViewerBrowserTest {
         // trust metrics from the compare endpoint, where the server has it
         JsonNode metrics = steps.path("metrics");
         if (metrics.path("compare").asBoolean()) {
-            assertThat(metrics.path("error").isNull()).as("metrics error %s", metrics.path("error")).isTrue();
+            assertThat(metrics.path("error").isNull())
+                    .as("metrics error %s", metrics.path("error"))
+                    .isTrue();
             List<String> rows = new ArrayList<>();
             metrics.path("rows").forEach(row -> rows.add(row.get(0).asString()));
             assertThat(rows).contains("grad-cam", "guided-backprop", "integrated-gradients");
             assertThat(metrics.path("columns").get(1).asString()).startsWith("Deletion AUC");
             JsonNode gradCam = metrics.path("rows").get(rows.indexOf("grad-cam"));
-            assertThat(Double.parseDouble(gradCam.get(1).asString())).as("deletion AUC").isBetween(0.0, 1.0);
+            assertThat(Double.parseDouble(gradCam.get(1).asString()))
+                    .as("deletion AUC")
+                    .isBetween(0.0, 1.0);
         }
 
         // the server's 503 for a full queue, in words with when to retry; Retry then succeeds
