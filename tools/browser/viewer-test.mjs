@@ -188,6 +188,12 @@ async function main() {
       result.steps.overlays[m] = { ...(await heatStats(page, m)), server: await agreementWithServer(page, m),
         caption: await page.$eval(`.panel[data-method="${m}"] figcaption`, (c) => c.textContent) };
     }
+    // a finished job is deleted once its result is read (the server holds a bounded number of jobs)
+    const finishedJob = await page.evaluate(() => window.salienceViewer.panels.get('grad-cam').job?.id || null);
+    if (finishedJob) {
+      const r = await fetch(`${base}/v1/jobs/${finishedJob}`, { headers: { Accept: 'application/json' } });
+      result.steps.overlays.finishedJob = { id: finishedJob, status: r.status };
+    }
     result.steps.overlays.original = await page.$eval('.panel[data-method=""] canvas.base', (c) => {
       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       const s = new Set();

@@ -139,5 +139,8 @@ export async function runJob(url, form, accept, { signal, onJob, onProgress } = 
   }
   const result = await send(job.resultUrl || `${location}/result`, { headers: { Accept: accept }, signal });
   if (!result.ok) throw await errorOf(result);
-  return { response: result, job };
+  // the result is read into memory, then the finished job is deleted: the server holds a bounded number of jobs
+  const body = await result.blob();
+  cancel();
+  return { response: new Response(body, { status: result.status, headers: result.headers }), job };
 }

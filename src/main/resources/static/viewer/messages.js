@@ -28,6 +28,12 @@ export function explainError(error) {
       return { busy: true, title: 'The server is busy',
         text: `The server could not take this request: ${why}. ${retryText(error.retryAfter)}${detail}` };
     }
+    case 'job-store-full':
+      return { busy: true, title: 'The server is busy',
+        text: `It holds as many background jobs as it can right now. ${retryText(error.retryAfter)}${detail}` };
+    case 'job-result-too-large':
+      return { busy: false, title: 'The result is too large to keep',
+        text: `Try a smaller image or a lighter setting.${detail}` };
     case 'invalid-parameter':
       return { busy: false, title: p.parameter ? `The setting "${p.parameter}" was not accepted` : 'A setting was not accepted',
         text: p.detail || 'Check the values you entered.' };
