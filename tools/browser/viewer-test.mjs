@@ -266,6 +266,17 @@ async function main() {
         rows.map((r) => [...r.children].map((c) => c.textContent)));
       result.steps.metrics.columns = await page.$$eval('#metrics-out table.metrics thead th', (h) => h.map((c) => c.textContent));
     }
+    // the sanity check, where the server has it
+    result.steps.sanity = { available: capsNow.sanity };
+    if (capsNow.sanity) {
+      await page.waitForSelector('#run-sanity', { timeout: 10000 });
+      await page.click('#run-sanity');
+      await page.waitForSelector('#sanity-out table.metrics, #sanity-out .error', { timeout: 180000 });
+      result.steps.sanity.error = await page.$eval('#sanity-out', (o) => o.querySelector('.error')?.textContent || null);
+      result.steps.sanity.rows = await page.$$eval('#sanity-out table.metrics tbody tr', (rows) =>
+        rows.map((r) => [...r.children].map((c) => c.textContent)));
+      result.steps.sanity.columns = await page.$$eval('#sanity-out table.metrics thead th', (h) => h.map((c) => c.textContent));
+    }
     result.axeResults = await axe(page, 'results');
     const shot = join(out, 'viewer.png');
     await page.screenshot({ path: shot, fullPage: true });

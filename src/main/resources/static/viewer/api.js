@@ -82,7 +82,9 @@ export async function capabilities() {
     const doc = await getJson('/v3/api-docs');
     const paths = Object.keys(doc.paths || {});
     const takesAsync = (path) => JSON.stringify(doc.paths[path] || {}).includes('"async"');
+    const sanityOp = doc.paths['/v1/models/{model}/sanity']?.post;
     return {
+      sanityParameters: (sanityOp?.parameters || []).filter((p) => p.in === 'query').map(specOf),
       jobs: paths.includes('/v1/jobs/{id}') && takesAsync('/v1/models/{model}/saliency'),
       compare: paths.includes('/v1/models/{model}/compare'),
       compareAsync: paths.includes('/v1/jobs/{id}') && takesAsync('/v1/models/{model}/compare'),
@@ -92,6 +94,17 @@ export async function capabilities() {
     // the API document may be switched off: jobs are then tried (a server without them refuses async with a 400)
     return { jobs: null, compare: false, compareAsync: false, sanity: false };
   }
+}
+
+/** An OpenAPI query parameter as the ParamSpec shape of /v1/methods (name, type, defaultValue, limits, ...). */
+function specOf(p) {
+  const sc = p.schema || {};
+  const values = sc.enum || null;
+  const type = values ? 'choice' : sc.type === 'integer' || sc.type === 'number' ? sc.type : 'string';
+  const limits = values ? values.join(', ')
+    : sc.minimum != null || sc.maximum != null ? `${sc.minimum ?? ''}..${sc.maximum ?? ''}` : '';
+  return { name: p.name, type, defaultValue: sc.default != null ? String(sc.default) : '', limits, values,
+    minimum: sc.minimum, maximum: sc.maximum, description: (p.description || '').split(';')[0] };
 }
 
 const sleep = (ms, signal) => new Promise((resolve, reject) => {

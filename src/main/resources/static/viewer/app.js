@@ -481,6 +481,7 @@ function clearResults() {
   state.panels.clear();
   $('grid').replaceChildren();
   $('metrics').replaceChildren();
+  $('sanity').replaceChildren();
 }
 
 function newPanel(key, title) {
@@ -524,6 +525,7 @@ function explainAll() {
   }
   if (!state.panels.has('')) drawOriginalPanel();
   if (!$('run-metrics')) state.capsReady.then(showMetricsControls);
+  if (!$('run-sanity')) state.capsReady.then(showSanityControls);
   for (const m of methods) explainOne(m);
   // the grid shows the methods in the order they are listed
   for (const m of methods) $('grid').append(state.panels.get(m).fig);
@@ -734,6 +736,83 @@ function metricsTable(r) {
   for (const [k, m] of Object.entries(r.baselines || {})) row(`${k} (reference map)`, m);
   table.append(body);
   return el('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Trust metrics table' }, table);
+}
+
+// ---------------------------------------------------------------- sanity check (model parameter randomisation)
+
+function showSanityControls() {
+  const box = $('sanity');
+  box.replaceChildren();
+  if (!state.caps.sanity || !state.image) return;
+  const fs = el('fieldset', {}, el('legend', { text: 'Settings (the server\'s defaults)' }));
+  // the check's own parameters, from the API document; methods and target are the page's
+  for (const spec of state.caps.sanityParameters || []) {
+    if (['methods', 'target', 'async', 'timeoutMs'].includes(spec.name)) continue;
+    fs.append(paramField(spec, `s-${spec.name}`));
+  }
+  const run = el('button', { id: 'run-sanity', type: 'button', text: 'Run the sanity check' });
+  const png = el('button', { id: 'sanity-png', type: 'button', text: 'Sanity panel (PNG)' });
+  const out = el('div', { id: 'sanity-out' });
+  box.append(el('h3', { text: 'Sanity check: do the maps depend on what the model learned?' }),
+    el('p', { class: 'hint', text: 'The model\'s layers are re-initialised with random weights (Adebayo et al. 2018) and each chosen'
+      + ' method\'s map is compared with its map on the trained model. A method that passes gives maps that change (low'
+      + ' similarity) as more layers are randomised. The served model is never changed.' }),
+    el('div', { class: 'params-block' }, fs), el('div', { class: 'row' }, run, png), out);
+  run.addEventListener('click', () => sanity('application/json', run, out));
+  png.addEventListener('click', () => sanity('image/png', png, out));
+}
+
+async function sanity(accept, button, out) {
+  const methods = selectedMethods();
+  if (!methods.length) return;
+  const q = new URLSearchParams({ methods: methods.join(',') });
+  const target = targetParam();
+  if (target && target !== 'predicted') q.set('target', target);
+  for (const f of document.querySelectorAll('#sanity [name]')) {
+    const v = f.value.trim();
+    if (v !== '' && v !== f.dataset.default) q.set(f.name, v);
+  }
+  const abort = new AbortController();
+  const status = progressRow({ key: 'sanity check', fig: out }, abort);
+  out.replaceChildren(status.row);
+  button.disabled = true;
+  try {
+    const url = `/v1/models/${encodeURIComponent(state.model.name)}/sanity?${q}`;
+    const { response } = await work(url, imageForm(state.image.blob, state.image.name), accept, abort.signal, status, true);
+    if (accept === 'image/png') {
+      out.replaceChildren(el('img', { class: 'compare-png', src: URL.createObjectURL(await response.blob()),
+        alt: `Sanity check panel: maps of ${methods.join(', ')} as the layers are randomised` }));
+    } else {
+      out.replaceChildren(sanityTable(await response.json()));
+    }
+  } catch (e) {
+    out.replaceChildren(e instanceof Cancelled ? el('p', { class: 'hint', text: 'Cancelled.' }) : errorElement(e));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function sanityTable(r) {
+  const n = (v) => (v == null ? '–' : Number(v).toFixed(3));
+  const table = el('table', { class: 'metrics' },
+    el('caption', { text: `${r.mode} randomisation, seed ${r.seed}, target ${r.target.label}: similarity of each map to the trained model's (Spearman of |map| / SSIM; 1 = unchanged). ${r.similarity || ''}` }));
+  table.append(el('thead', {}, el('tr', {},
+    el('th', { scope: 'col', text: 'Step' }), el('th', { scope: 'col', text: 'Randomised' }),
+    el('th', { scope: 'col', text: `p(${r.target.label})` }),
+    ...r.methods.map((m) => el('th', { scope: 'col', text: m })))));
+  const body = el('tbody');
+  for (const s of r.steps) {
+    body.append(el('tr', {},
+      el('th', { scope: 'row', text: String(s.step) }),
+      el('td', { text: s.randomised.join(', ') }),
+      el('td', { text: n(s.probability) }),
+      ...r.methods.map((m) => {
+        const x = s.similarities[m] || {};
+        return el('td', { text: `${n(x.spearmanAbs)} / ${n(x.ssim)}` });
+      })));
+  }
+  table.append(body);
+  return el('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Sanity check table' }, table);
 }
 
 function redrawAll() {

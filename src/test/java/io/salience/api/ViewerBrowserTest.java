@@ -195,6 +195,16 @@ class ViewerBrowserTest {
                     .isBetween(0.0, 1.0);
         }
 
+        // the sanity check (model parameter randomisation), where the server has it
+        JsonNode sanity = steps.path("sanity");
+        if (sanity.path("available").asBoolean()) {
+            assertThat(sanity.path("error").isNull()).as("sanity error %s", sanity.path("error")).isTrue();
+            assertThat(sanity.path("rows").size()).as("one row per randomisation step").isGreaterThanOrEqualTo(1);
+            List<String> columns = new ArrayList<>();
+            sanity.path("columns").forEach(c -> columns.add(c.asString()));
+            assertThat(columns).contains("grad-cam", "guided-backprop", "integrated-gradients");
+        }
+
         // the server's 503 for a full queue, in words with when to retry; Retry then succeeds
         assertThat(steps.path("busy").path("refused").asInt()).isEqualTo(1);
         assertThat(steps.path("busy").path("message").asString())
