@@ -757,7 +757,7 @@ function showSanityControls() {
     el('p', { class: 'hint', text: 'The model\'s layers are re-initialised with random weights (Adebayo et al. 2018) and each chosen'
       + ' method\'s map is compared with its map on the trained model. A method that passes gives maps that change (low'
       + ' similarity) as more layers are randomised. The served model is never changed.' }),
-    el('div', { class: 'params-block' }, fs), el('div', { class: 'row' }, run, png), out);
+    el('div', { class: 'settings' }, fs), el('div', { class: 'row' }, run, png), out);
   run.addEventListener('click', () => sanity('application/json', run, out));
   png.addEventListener('click', () => sanity('image/png', png, out));
 }
@@ -795,7 +795,7 @@ async function sanity(accept, button, out) {
 function sanityTable(r) {
   const n = (v) => (v == null ? '–' : Number(v).toFixed(3));
   const table = el('table', { class: 'metrics' },
-    el('caption', { text: `${r.mode} randomisation, seed ${r.seed}, target ${r.target.label}: similarity of each map to the trained model's (Spearman of |map| / SSIM; 1 = unchanged). ${r.similarity || ''}` }));
+    el('caption', { text: `${r.mode} randomisation, seed ${r.seed}, target ${r.target.label}: similarity of each map to the trained model's (Spearman of |map| / SSIM; 1 = unchanged)` }));
   table.append(el('thead', {}, el('tr', {},
     el('th', { scope: 'col', text: 'Step' }), el('th', { scope: 'col', text: 'Randomised' }),
     el('th', { scope: 'col', text: `p(${r.target.label})` }),
@@ -812,7 +812,9 @@ function sanityTable(r) {
       })));
   }
   table.append(body);
-  return el('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Sanity check table' }, table);
+  return el('div', {},
+    el('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Sanity check table' }, table),
+    r.similarity ? el('details', {}, el('summary', { text: 'How the maps are compared' }), el('p', { class: 'hint', text: r.similarity })) : null);
 }
 
 function redrawAll() {
