@@ -99,11 +99,15 @@ function setupDisplayControls() {
   op.addEventListener('input', showOpacity);
   showOpacity();
   $('zoom').addEventListener('change', applyZoom);
+  $('compact').addEventListener('change', () => {
+    $('grid').classList.toggle('compact', $('compact').checked);
+    applyZoom();
+  });
 }
 
 // ---------------------------------------------------------------- models
 
-function fillModels() {
+function fillModels(keep) {
   const select = $('model');
   select.replaceChildren();
   for (const m of state.models) {
@@ -111,7 +115,7 @@ function fillModels() {
     select.append(el('option', { value: m.name, text: label }));
   }
   const ready = state.models.find((m) => m.status === 'ready');
-  const wanted = new URLSearchParams(location.search).get('model');
+  const wanted = keep || new URLSearchParams(location.search).get('model');
   select.value = (state.models.find((m) => m.name === wanted) || ready || state.models[0] || {}).name || '';
   select.onchange = () => chooseModel(select.value);
   if (select.value) chooseModel(select.value);
@@ -146,10 +150,7 @@ async function refreshModels() {
     setTimeout(refreshModels, 2000);
     return;
   }
-  const current = $('model').value;
-  fillModels();
-  $('model').value = current;
-  chooseModel(current);
+  fillModels($('model').value);
 }
 
 async function loadExamples(model) {
@@ -470,8 +471,8 @@ function applyZoom() {
   for (const p of state.panels.values()) {
     p.stack.style.width = `${w}px`;
     p.stack.style.height = `${Math.round(state.image.H * f)}px`;
-    // captions wrap at the image's width (at least a readable 240 px)
-    p.fig.style.width = `${Math.max(w, 240)}px`;
+    // captions wrap at the image's width (at least a readable 240 px; the figure view packs the maps)
+    p.fig.style.width = `${$('compact').checked ? w : Math.max(w, 240)}px`;
   }
 }
 
