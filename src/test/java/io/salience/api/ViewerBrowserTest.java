@@ -198,8 +198,12 @@ class ViewerBrowserTest {
         // the sanity check (model parameter randomisation), where the server has it
         JsonNode sanity = steps.path("sanity");
         if (sanity.path("available").asBoolean()) {
-            assertThat(sanity.path("error").isNull()).as("sanity error %s", sanity.path("error")).isTrue();
-            assertThat(sanity.path("rows").size()).as("one row per randomisation step").isGreaterThanOrEqualTo(1);
+            assertThat(sanity.path("error").isNull())
+                    .as("sanity error %s", sanity.path("error"))
+                    .isTrue();
+            assertThat(sanity.path("rows").size())
+                    .as("one row per randomisation step")
+                    .isGreaterThanOrEqualTo(1);
             List<String> columns = new ArrayList<>();
             sanity.path("columns").forEach(c -> columns.add(c.asString()));
             assertThat(columns).contains("grad-cam", "guided-backprop", "integrated-gradients");
