@@ -5,6 +5,7 @@ import io.salience.attribution.SaliencyResult;
 import io.salience.attribution.SaliencyService;
 import io.salience.audit.Audit;
 import io.salience.audit.AuditRecord;
+import io.salience.imaging.ColorMap;
 import io.salience.jobs.JobService;
 import io.salience.jobs.JobView;
 import io.salience.model.ModelDigest;
@@ -16,6 +17,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.Arrays;
 import java.util.List;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -53,6 +55,17 @@ public class SaliencyController {
         return service.methods().values().stream()
                 .map(m -> SaliencyViews.MethodInfo.of(
                         m, m.name().equals(SaliencyQuery.DEFAULT_METHOD), SaliencyService.commonParameters(m)))
+                .toList();
+    }
+
+    @GetMapping(path = "/v1/colormaps", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(
+            operationId = "listColormaps",
+            summary = "The colour maps of the PNG rendering, each as its 256 colours (value v selects entry"
+                    + " min(255, floor(256 v)))")
+    public List<SaliencyViews.ColorMapInfo> colormaps() {
+        return Arrays.stream(ColorMap.values())
+                .map(SaliencyViews.ColorMapInfo::of)
                 .toList();
     }
 
