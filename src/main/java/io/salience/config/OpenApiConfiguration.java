@@ -3,6 +3,7 @@ package io.salience.config;
 import io.salience.attribution.ParamSpec;
 import io.salience.attribution.SaliencyMethod;
 import io.salience.attribution.SaliencyQuery;
+import io.salience.sanity.SanityQuery;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
@@ -43,7 +44,8 @@ class OpenApiConfiguration {
     private static final String PROBLEM_JSON = "application/problem+json";
     private static final String PROBLEM = "Problem";
     private static final String SALIENCY = "/v1/models/{model}/saliency";
-    private static final List<String> MODEL_WORK = List.of("/v1/models/{model}/predict", SALIENCY);
+    private static final String SANITY = "/v1/models/{model}/sanity";
+    private static final List<String> MODEL_WORK = List.of("/v1/models/{model}/predict", SALIENCY, SANITY);
 
     @Bean
     OpenAPI salienceOpenApi() {
@@ -131,6 +133,29 @@ class OpenApiConfiguration {
                         .forEach(params::add);
             }
             declared.forEach((name, list) -> params.add(parameter(name, list, byName.keySet())));
+            op.setParameters(params);
+        };
+    }
+
+    /** The sanity check's query parameters, from their {@link SanityQuery} declarations. */
+    @Bean
+    OpenApiCustomizer sanityParameters() {
+        return openApi -> {
+            PathItem item =
+                    openApi.getPaths() == null ? null : openApi.getPaths().get(SANITY);
+            if (item == null || item.getPost() == null) {
+                return;
+            }
+            Operation op = item.getPost();
+            List<Parameter> params = new ArrayList<>();
+            if (op.getParameters() != null) {
+                op.getParameters().stream()
+                        .filter(p -> "path".equals(p.getIn()))
+                        .forEach(params::add);
+            }
+            for (ParamSpec s : SanityQuery.PARAMETERS) {
+                params.add(parameter(s.name(), List.of(new Declared(s, List.of())), Set.of()));
+            }
             op.setParameters(params);
         };
     }
