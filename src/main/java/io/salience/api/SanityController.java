@@ -1,11 +1,13 @@
 package io.salience.api;
 
-import io.salience.attribution.Progress;
+import io.salience.jobs.JobService;
+import io.salience.jobs.JobView;
 import io.salience.sanity.SanityQuery;
 import io.salience.sanity.SanityReport;
 import io.salience.sanity.SanityService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -16,6 +18,7 @@ import java.util.Map;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
@@ -29,9 +32,11 @@ import org.springframework.web.multipart.MultipartFile;
 public class SanityController {
 
     private final SanityService service;
+    private final JobService jobs;
 
-    public SanityController(SanityService service) {
+    public SanityController(SanityService service, JobService jobs) {
         this.service = service;
+        this.jobs = jobs;
     }
 
     @PostMapping(
@@ -47,30 +52,48 @@ public class SanityController {
                     + " weights are fed to a copy of the graph in the same session: the served model is never"
                     + " changed. Accept: application/json (default) or image/png (rows = steps, columns ="
                     + " methods). With async=true the check runs as a job (202, Location: /v1/jobs/{id}).",
-            responses =
-                    @ApiResponse(
-                            responseCode = "200",
-                            description = "The report",
-                            content = {
+            responses = {
+                @ApiResponse(
+                        responseCode = "200",
+                        description = "The report",
+                        content = {
+                            @Content(
+                                    mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                    schema = @Schema(implementation = SanityReport.class)),
+                            @Content(
+                                    mediaType = MediaType.IMAGE_PNG_VALUE,
+                                    schema = @Schema(type = "string", format = "binary"))
+                        }),
+                @ApiResponse(
+                        responseCode = "202",
+                        description = "async=true: the job was started; poll Location (/v1/jobs/{id})",
+                        headers = @Header(name = "Location", description = "/v1/jobs/{id}"),
+                        content =
                                 @Content(
                                         mediaType = MediaType.APPLICATION_JSON_VALUE,
-                                        schema = @Schema(implementation = SanityReport.class)),
-                                @Content(
-                                        mediaType = MediaType.IMAGE_PNG_VALUE,
-                                        schema = @Schema(type = "string", format = "binary"))
-                            }))
+                                        schema = @Schema(implementation = JobView.class)))
+            })
     public Object sanity(
             @PathVariable("model") String model,
             @RequestPart("image") MultipartFile image,
+            @Parameter(
+                            description = "Run as a job: answer 202 with Location /v1/jobs/{id} at once; the job"
+                                    + " reports its progress (one unit per map) and its result is the report this"
+                                    + " request would have had (same Accept)")
+                    @RequestParam(name = SaliencyQueryResolver.ASYNC, defaultValue = "false")
+                    boolean async,
             @Parameter(hidden = true) HttpServletRequest request) {
         Map<String, String> raw = new LinkedHashMap<>();
         request.getParameterMap().forEach((name, values) -> {
-            if (!name.equals("image") && values.length > 0) {
+            if (!name.equals("image") && !name.equals(SaliencyQueryResolver.ASYNC) && values.length > 0) {
                 raw.put(name, values[0]);
             }
         });
         SanityQuery query = SanityQuery.of(raw);
         byte[] bytes = Uploads.bytes(image);
-        return service.check(model, query, bytes, Progress.NONE);
+        if (async) {
+            return jobs.submit("sanity", request, progress -> service.check(model, query, bytes, progress));
+        }
+        return service.check(model, query, bytes, io.salience.attribution.Progress.NONE);
     }
 }

@@ -69,14 +69,8 @@ public record SanityQuery(
             600_000,
             null,
             "Deadline of each pool call of the check, in milliseconds");
-    public static final ParamSpec ASYNC = ParamSpec.choice(
-            "async",
-            List.of("false", "true"),
-            "false",
-            "true: start a job (202, Location: /v1/jobs/{id}) and poll it for progress and the report");
-
     /** Every parameter, in documentation order. */
-    public static final List<ParamSpec> PARAMETERS = List.of(METHODS, MODE, LAYERS, SEED, TARGET, TIMEOUT_MS, ASYNC);
+    public static final List<ParamSpec> PARAMETERS = List.of(METHODS, MODE, LAYERS, SEED, TARGET, TIMEOUT_MS);
 
     public SanityQuery {
         methods = List.copyOf(methods);
@@ -94,7 +88,7 @@ public record SanityQuery(
             }
         }
         Params p = new Params(raw);
-        p.validate(List.of(MODE, SEED, TIMEOUT_MS, ASYNC));
+        p.validate(List.of(MODE, SEED, TIMEOUT_MS));
         List<String> methods = list(p.raw("methods"), METHODS.defaultValue());
         if (methods.size() > MAX_METHODS) {
             throw new InvalidParameterException(
@@ -111,13 +105,6 @@ public record SanityQuery(
                 p.longValue(SEED),
                 p.raw("target"),
                 p.raw("timeoutMs") == null ? null : Duration.ofMillis(p.integer(TIMEOUT_MS)));
-    }
-
-    /** Whether the request asks for a job. */
-    public static boolean async(Map<String, String> raw) {
-        Params p = new Params(raw);
-        p.validate(List.of(ASYNC));
-        return "true".equals(p.word(ASYNC));
     }
 
     private static List<String> list(String raw, String fallback) {

@@ -99,6 +99,47 @@ class SanityIntegrationTest extends DemoModelsContext {
     }
 
     @Test
+    void asyncRunsAsAJobWithProgressAndTheSameReport() throws Exception {
+        String query = "?methods=gradient,grad-cam&layers=logits,last_conv,conv1";
+        HttpResponse<byte[]> sync = sanity(query, "application/json");
+        assertThat(sync.statusCode()).as(text(sync)).isEqualTo(200);
+        HttpResponse<byte[]> submitted = sanity(query + "&async=true", "application/json");
+        assertThat(submitted.statusCode()).as(text(submitted)).isEqualTo(202);
+        String location = submitted.headers().firstValue("Location").orElseThrow();
+        assertThat(json(submitted).path("kind").asString()).isEqualTo("sanity");
+        JsonNode job = json(submitted);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(4);
+        while (!List.of("succeeded", "failed", "cancelled")
+                        .contains(job.path("state").asString())
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            job = json(api.get(location));
+        }
+        assertThat(job.path("state").asString()).as(job.toString()).isEqualTo("succeeded");
+        // one unit per map: 2 methods x (1 trained + 3 steps)
+        assertThat(job.path("progress").path("total").asLong()).isEqualTo(8);
+        assertThat(job.path("progress").path("percent").asInt()).isEqualTo(100);
+        assertThat(job.path("result").path("steps").toString())
+                .isEqualTo(json(sync).path("steps").toString());
+        // the PNG panel through a job
+        HttpResponse<byte[]> pngJob = sanity(query + "&async=true", "image/png");
+        assertThat(pngJob.statusCode()).as(text(pngJob)).isEqualTo(202);
+        String pngLocation = pngJob.headers().firstValue("Location").orElseThrow();
+        JsonNode pj = json(pngJob);
+        while (!List.of("succeeded", "failed", "cancelled")
+                        .contains(pj.path("state").asString())
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            pj = json(api.get(pngLocation));
+        }
+        assertThat(pj.path("resultType").asString()).as(pj.toString()).isEqualTo("image/png");
+        HttpResponse<byte[]> result = api.get(pj.path("resultUrl").asString(), null);
+        assertThat(contentType(result)).isEqualTo("image/png");
+        assertThat(ApiClient.decode(result.body()).getHeight()).isGreaterThan(4 * 100);
+        assertProblem(sanity("?async=maybe", "application/json"), 400, INVALID);
+    }
+
+    @Test
     void badParametersAreProblems() {
         for (String q : List.of(
                 "?mode=sideways",
