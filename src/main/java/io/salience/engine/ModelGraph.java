@@ -62,6 +62,7 @@ public final class ModelGraph {
     private final String outputTensor;
     private final List<WeightSlot> weightSlots;
     private volatile ModelGraph randomisable;
+    private volatile Map<String, float[]> trained;
     private final TF_Output input;
     private final long[] inputShape;
     private final TF_Output output;
@@ -422,8 +423,17 @@ public final class ModelGraph {
         return out;
     }
 
-    /** The current (trained) values of the replaceable weights, by variable name. */
+    /** The trained values of the replaceable weights, by variable name (read from the session; never changed). */
     public Map<String, float[]> weightValues() {
+        Map<String, float[]> t = trained;
+        if (t == null) {
+            t = Collections.unmodifiableMap(readWeights());
+            trained = t;
+        }
+        return t;
+    }
+
+    private Map<String, float[]> readWeights() {
         List<TF_Output> reads = new ArrayList<>();
         weightSlots.forEach(s -> reads.add(s.read()));
         lock.readLock().lock();
@@ -447,10 +457,17 @@ public final class ModelGraph {
         if (weightSlots.isEmpty()) {
             throw new IllegalStateException("Weights can only be fed to the randomisable copy of the graph");
         }
+        // every placeholder is fed (the trained values where not replaced), so that each program has one feed
+        // signature: TensorFlow builds and caches one executor per signature, and a signature per subset of
+        // replaced weights would grow that cache with every new combination of layers
+        Map<String, float[]> kept = null;
         for (WeightSlot s : weightSlots) {
             float[] v = weights.values().get(s.info().variable());
             if (v == null) {
-                continue;
+                if (kept == null) {
+                    kept = weightValues();
+                }
+                v = kept.get(s.info().variable());
             }
             if (v.length != s.info().size()) {
                 throw new IllegalArgumentException(

@@ -69,6 +69,7 @@ class SanityCheckTest {
         List<String> layers = new ArrayList<>();
         for (PreparedImage image : images) {
             SanityReport r = run(model, image, mode);
+            System.out.println(name + " " + mode + " timings (ms) " + r.timings());
             layers.clear();
             for (SanityReport.Step s : r.steps()) {
                 layers.add(s.layer());
