@@ -158,6 +158,11 @@ class SanityIntegrationTest extends DemoModelsContext {
                         .path("detail")
                         .asString())
                 .contains("conv1", "logits");
+        assertProblem(
+                api.multipart(
+                        "/v1/models/nope/sanity", "application/json", List.of(Part.image("x.png", png(50, 50, 7)))),
+                404,
+                URI.create("urn:salience:problem:unknown-model"));
     }
 
     @Test
