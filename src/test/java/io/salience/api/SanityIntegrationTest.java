@@ -88,6 +88,19 @@ class SanityIntegrationTest extends DemoModelsContext {
     }
 
     @Test
+    void perturbationMethodsTakePartThroughTheSameInterface() {
+        HttpResponse<byte[]> r = sanity("?methods=occlusion,rise&layers=logits", "application/json");
+        assertThat(r.statusCode()).as(text(r)).isEqualTo(200);
+        JsonNode sims = json(r).path("steps").get(0).path("similarities");
+        for (String m : List.of("occlusion", "rise")) {
+            assertThat(sims.path(m).path("spearmanAbs").isNumber())
+                    .as(m + " " + sims)
+                    .isTrue();
+            assertThat(sims.path(m).path("spearmanAbs").asDouble()).as(m).isLessThan(1.0);
+        }
+    }
+
+    @Test
     void pngPanelHasARowPerStepAndAColumnPerMethod() {
         HttpResponse<byte[]> r = sanity("?methods=gradient,grad-cam,guided-backprop&layers=logits,conv1", "image/png");
         assertThat(r.statusCode()).as(text(r)).isEqualTo(200);
