@@ -35,7 +35,7 @@ FROM ${RUNTIME_IMAGE}
 # A fixed numeric user, so Kubernetes can check runAsNonRoot; it owns nothing in the image but reads everything.
 RUN groupadd --system --gid 10001 salience \
     && useradd --system --uid 10001 --gid salience --home-dir /app --no-create-home --shell /usr/sbin/nologin salience \
-    && apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+    && apt-get update && apt-get install -y --no-install-recommends curl fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /src/app.jar /app/app.jar
 COPY --from=build /natives/ /app/natives/
