@@ -1,6 +1,7 @@
 package io.salience.attribution;
 
 import io.salience.engine.Rows;
+import io.salience.engine.WeightValues;
 import io.salience.graph.LayerInfo;
 import io.salience.graph.Rule;
 import io.salience.model.LoadedModel;
@@ -9,17 +10,26 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@link GraphAccess} for one model and request, through the {@link ModelRunner} (and so the pool). */
+/**
+ * {@link GraphAccess} for one model and request, through the {@link ModelRunner} (and so the pool); with
+ * {@link WeightValues}, every run uses the model's randomisable copy with those weights replaced.
+ */
 final class PooledGraphAccess implements GraphAccess {
 
     private final ModelRunner runner;
     private final LoadedModel model;
     private final Duration deadline;
+    private final WeightValues weights;
 
     PooledGraphAccess(ModelRunner runner, LoadedModel model, Duration deadline) {
+        this(runner, model, deadline, null);
+    }
+
+    PooledGraphAccess(ModelRunner runner, LoadedModel model, Duration deadline, WeightValues weights) {
         this.runner = runner;
         this.model = model;
         this.deadline = deadline;
+        this.weights = weights;
     }
 
     @Override
@@ -29,7 +39,7 @@ final class PooledGraphAccess implements GraphAccess {
 
     @Override
     public float[] scores(List<float[]> inputs, float[] seed) {
-        List<ModelRunner.Prediction> r = runner.predict(model, inputs, deadline);
+        List<ModelRunner.Prediction> r = runner.predict(model, weights, inputs, deadline);
         float[] s = new float[r.size()];
         for (int i = 0; i < s.length; i++) {
             s[i] = Rows.dot(seed, r.get(i).logits());
@@ -39,7 +49,7 @@ final class PooledGraphAccess implements GraphAccess {
 
     @Override
     public List<float[]> logits(List<float[]> inputs) {
-        return runner.predict(model, inputs, deadline).stream()
+        return runner.predict(model, weights, inputs, deadline).stream()
                 .map(ModelRunner.Prediction::logits)
                 .toList();
     }
@@ -49,7 +59,7 @@ final class PooledGraphAccess implements GraphAccess {
         List<ModelRunner.LayerRow> rows = activations.stream()
                 .map(a -> new ModelRunner.LayerRow(input, a))
                 .toList();
-        List<float[]> logits = runner.logitsFromLayer(model, layer, rows, deadline);
+        List<float[]> logits = runner.logitsFromLayer(model, weights, layer, rows, deadline);
         float[] s = new float[logits.size()];
         for (int i = 0; i < s.length; i++) {
             s[i] = Rows.dot(seed, logits.get(i));
@@ -62,7 +72,7 @@ final class PooledGraphAccess implements GraphAccess {
         List<ModelRunner.Row> rows =
                 inputs.stream().map(x -> new ModelRunner.Row(x, seed)).toList();
         List<Gradient> out = new ArrayList<>(rows.size());
-        for (ModelRunner.InputGradient r : runner.inputGradients(model, rule, rows, deadline)) {
+        for (ModelRunner.InputGradient r : runner.inputGradients(model, weights, rule, rows, deadline)) {
             out.add(new Gradient(Rows.dot(seed, r.logits()), r.gradient()));
         }
         return out;
@@ -71,7 +81,7 @@ final class PooledGraphAccess implements GraphAccess {
     @Override
     public LayerGradient layerGradients(LayerInfo layer, Rule rule, float[] input, float[] seed) {
         ModelRunner.LayerGradient r = runner.layerGradients(
-                        model, layer, rule, List.of(new ModelRunner.Row(input, seed)), deadline)
+                        model, weights, layer, rule, List.of(new ModelRunner.Row(input, seed)), deadline)
                 .get(0);
         long[] s = r.shape();
         return new LayerGradient(

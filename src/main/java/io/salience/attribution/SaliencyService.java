@@ -184,6 +184,30 @@ public class SaliencyService {
     }
 
     /**
+     * A method's raw map of a prepared image with the method's default parameters, on the served graph or, with
+     * {@code weights}, on the model's randomisable copy with those weights replaced (the model parameter
+     * randomisation test). Every run goes through the pool; the served graph is never changed.
+     *
+     * @param seed the seed row selecting the explained target
+     * @param weights replaced weights, or null for the served model
+     * @param timeout the deadline of each pool call, or null for the pool's default
+     */
+    public SaliencyMap rawMap(
+            SaliencyMethod method,
+            LoadedModel model,
+            PreparedImage image,
+            float[] seed,
+            io.salience.engine.WeightValues weights,
+            java.time.Duration timeout,
+            Progress progress) {
+        Params p = new Params(Map.of());
+        p.validate(method.parameters());
+        GraphAccess graph = new PooledGraphAccess(runner, model, timeout, weights);
+        float score = graph.scores(List.of(image.tensor()), seed)[0];
+        return method.compute(new AttributionContext(model, image, null, seed, score, p, graph, progress));
+    }
+
+    /**
      * The parameters the method reads: its own, checked for unknown names, plus {@code layer} for the CAM family. An
      * uploaded baseline means {@code baseline=uploaded} unless another baseline is named.
      */

@@ -4,6 +4,7 @@ import io.salience.attribution.ParamSpec;
 import io.salience.attribution.SaliencyMethod;
 import io.salience.attribution.SaliencyQuery;
 import io.salience.evaluation.ComparisonQuery;
+import io.salience.sanity.SanityQuery;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
@@ -45,9 +46,10 @@ class OpenApiConfiguration {
     private static final String PROBLEM_JSON = "application/problem+json";
     private static final String PROBLEM = "Problem";
     private static final String SALIENCY = "/v1/models/{model}/saliency";
+    private static final String SANITY = "/v1/models/{model}/sanity";
     private static final String COMPARE = "/v1/models/{model}/compare";
     private static final String JOB_RESULT = "/v1/jobs/{id}/result";
-    private static final List<String> MODEL_WORK = List.of("/v1/models/{model}/predict", SALIENCY, COMPARE);
+    private static final List<String> MODEL_WORK = List.of("/v1/models/{model}/predict", SALIENCY, SANITY, COMPARE);
 
     @Bean
     OpenAPI salienceOpenApi() {
@@ -143,6 +145,29 @@ class OpenApiConfiguration {
                         .forEach(params::add);
             }
             declared.forEach((name, list) -> params.add(parameter(name, list, byName.keySet())));
+            op.setParameters(params);
+        };
+    }
+
+    /** The sanity check's query parameters, from their {@link SanityQuery} declarations. */
+    @Bean
+    OpenApiCustomizer sanityParameters() {
+        return openApi -> {
+            PathItem item =
+                    openApi.getPaths() == null ? null : openApi.getPaths().get(SANITY);
+            if (item == null || item.getPost() == null) {
+                return;
+            }
+            Operation op = item.getPost();
+            List<Parameter> params = new ArrayList<>();
+            if (op.getParameters() != null) {
+                op.getParameters().stream()
+                        .filter(p -> "path".equals(p.getIn()) || "async".equals(p.getName()))
+                        .forEach(params::add);
+            }
+            for (ParamSpec s : SanityQuery.PARAMETERS) {
+                params.add(parameter(s.name(), List.of(new Declared(s, List.of())), Set.of()));
+            }
             op.setParameters(params);
         };
     }

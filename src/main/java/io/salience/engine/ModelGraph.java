@@ -50,10 +50,19 @@ public final class ModelGraph {
     private static final Set<String> POOLING = Set.of("MaxPool", "MaxPoolV2", "AvgPool", "MaxPool3D");
     private static final Set<String> PASS_THROUGH = Set.of("Identity", "IdentityN");
     private static final String ROOT = "salience";
+    /** The scope of the copy whose weight reads can be fed ({@link #randomisable()}). */
+    private static final String WEIGHTS_ROOT = "salience_mprt";
 
     private final TF_Graph graph;
     private final TF_Session session;
-    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private final ReadWriteLock lock;
+    private final String root;
+    private final GraphDef source;
+    private final String inputTensor;
+    private final String outputTensor;
+    private final List<WeightSlot> weightSlots;
+    private volatile ModelGraph randomisable;
+    private volatile Map<String, float[]> trained;
     private final TF_Output input;
     private final long[] inputShape;
     private final TF_Output output;
@@ -89,16 +98,34 @@ public final class ModelGraph {
             String inputTensor,
             String outputTensor,
             boolean simplifyGradients) {
+        this(graph, session, source, inputTensor, outputTensor, simplifyGradients, ROOT, new ReentrantReadWriteLock());
+    }
+
+    private ModelGraph(
+            TF_Graph graph,
+            TF_Session session,
+            GraphDef source,
+            String inputTensor,
+            String outputTensor,
+            boolean simplifyGradients,
+            String root,
+            ReadWriteLock lock) {
         this.graph = graph;
         this.simplifyGradients = simplifyGradients;
         this.session = session;
+        this.root = root;
+        this.lock = lock;
+        this.source = source;
+        this.inputTensor = inputTensor;
+        this.outputTensor = outputTensor;
         for (NodeDef n : source.getNodeList()) {
             nodes.put(n.getName(), n);
         }
-        GraphFlattener flattener = new GraphFlattener(graph, source, ROOT + "/flat");
+        GraphFlattener flattener = new GraphFlattener(graph, source, root + "/flat");
         String flatOutput = flattener.flatten(outputTensor);
         importNodes(flattener);
         nodes.putAll(flattener.emitted());
+        this.weightSlots = root.equals(WEIGHTS_ROOT) ? WeightSlot.insert(graph, flattener.emitted(), nodes) : List.of();
         String feed = floatInput(inputTensor);
         this.input = Tf.output(graph, feed);
         this.inputShape = Tf.shape(graph, input);
@@ -132,7 +159,7 @@ public final class ModelGraph {
         while (true) {
             List<NodeDef> consumers = new ArrayList<>();
             for (NodeDef n : nodes.values()) {
-                if (n.getName().startsWith(ROOT + "/") && n.getInputList().contains(current)) {
+                if (n.getName().startsWith(root + "/") && n.getInputList().contains(current)) {
                     consumers.add(n);
                 }
             }
@@ -259,6 +286,11 @@ public final class ModelGraph {
      * ([n, H, W, C]) feed whatever bypasses the layer (skip connections); the layers below it do not run.
      */
     public Outputs logitsFromLayer(LayerInfo layer, float[] inputs, float[] activations, int n) {
+        return logitsFromLayer(null, layer, inputs, activations, n);
+    }
+
+    /** {@link #logitsFromLayer(LayerInfo, float[], float[], int)} with some weights replaced. */
+    public Outputs logitsFromLayer(WeightValues weights, LayerInfo layer, float[] inputs, float[] activations, int n) {
         String tensor = layerTensors.get(layer.name());
         if (tensor == null) {
             throw new EngineException("Unknown layer " + layer.name());
@@ -273,13 +305,12 @@ public final class ModelGraph {
         }
         lock.readLock().lock();
         try {
-            return SessionRunner.run(
-                    session,
-                    List.of(input, at),
-                    List.of(
-                            new SessionRunner.TensorBuffer(inputs, shape),
-                            new SessionRunner.TensorBuffer(activations, layerShape)),
-                    List.of(logits));
+            List<TF_Output> feeds = new ArrayList<>(List.of(input, at));
+            List<SessionRunner.TensorBuffer> values = new ArrayList<>(List.of(
+                    new SessionRunner.TensorBuffer(inputs, shape),
+                    new SessionRunner.TensorBuffer(activations, layerShape)));
+            addWeightFeeds(weights, feeds, values);
+            return SessionRunner.run(session, feeds, values, List.of(logits));
         } finally {
             lock.readLock().unlock();
         }
@@ -287,8 +318,13 @@ public final class ModelGraph {
 
     /** Runs the model: returns logits [n, classes] and the signature output [n, classes] (probabilities). */
     public Outputs predict(float[] batch, int n) {
+        return predict(null, batch, n);
+    }
+
+    /** {@link #predict(float[], int)} with some weights replaced (only on the {@link #randomisable()} copy). */
+    public Outputs predict(WeightValues weights, float[] batch, int n) {
         Program p = programs.computeIfAbsent("predict", k -> new Program(false, List.of(logits, output), 0));
-        return p.run(batch, n, null);
+        return p.run(batch, n, null, weights);
     }
 
     /**
@@ -296,8 +332,13 @@ public final class ModelGraph {
      * gradients [n,H,W,C].
      */
     public Outputs inputGradients(Rule rule, float[] batch, int n, float[] seeds) {
+        return inputGradients(null, rule, batch, n, seeds);
+    }
+
+    /** {@link #inputGradients(Rule, float[], int, float[])} with some weights replaced. */
+    public Outputs inputGradients(WeightValues weights, Rule rule, float[] batch, int n, float[] seeds) {
         return program("input-gradient:" + rule.id(), () -> buildGradient(rule, input, null))
-                .run(batch, n, seeds);
+                .run(batch, n, seeds, weights);
     }
 
     /**
@@ -305,6 +346,12 @@ public final class ModelGraph {
      * activations [n,h,w,c] and gradients [n,h,w,c].
      */
     public Outputs layerGradients(LayerInfo layer, Rule rule, float[] batch, int n, float[] seeds) {
+        return layerGradients(null, layer, rule, batch, n, seeds);
+    }
+
+    /** {@link #layerGradients(LayerInfo, Rule, float[], int, float[])} with some weights replaced. */
+    public Outputs layerGradients(
+            WeightValues weights, LayerInfo layer, Rule rule, float[] batch, int n, float[] seeds) {
         String tensor = layerTensors.get(layer.name());
         if (tensor == null) {
             throw new EngineException("Unknown layer " + layer.name());
@@ -313,7 +360,7 @@ public final class ModelGraph {
                     TF_Output target = Tf.output(graph, tensor);
                     return buildGradient(rule, target, target);
                 })
-                .run(batch, n, seeds);
+                .run(batch, n, seeds, weights);
     }
 
     /** What {@link GradientSimplifier} rewrote in each gradient program built so far. */
@@ -331,6 +378,105 @@ public final class ModelGraph {
             return programs.computeIfAbsent(key, k -> builder.get());
         } finally {
             lock.writeLock().unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- weights that can be fed
+
+    /**
+     * A second inlined copy of the signature in the same graph and session, whose every float weight read goes
+     * through a {@code PlaceholderWithDefault}: unfed, it reads the model's variable; fed ({@link WeightValues}), it
+     * uses the given values for that run only. The served graph and its variables are never changed; the copy is
+     * built once, on first use, under the graph's write lock.
+     */
+    public ModelGraph randomisable() {
+        if (!weightSlots.isEmpty() || root.equals(WEIGHTS_ROOT)) {
+            return this;
+        }
+        ModelGraph r = randomisable;
+        if (r != null) {
+            return r;
+        }
+        synchronized (this) {
+            if (randomisable == null) {
+                lock.writeLock().lock();
+                try {
+                    randomisable = new ModelGraph(
+                            graph, session, source, inputTensor, outputTensor, simplifyGradients, WEIGHTS_ROOT, lock);
+                } finally {
+                    lock.writeLock().unlock();
+                }
+            }
+            return randomisable;
+        }
+    }
+
+    /**
+     * The model's weights that can be replaced, in forward order (only on the {@link #randomisable()} copy; empty on
+     * the served graph).
+     */
+    public List<WeightInfo> weights() {
+        List<WeightInfo> out = new ArrayList<>();
+        for (WeightSlot s : weightSlots) {
+            out.add(s.info());
+        }
+        return out;
+    }
+
+    /** The trained values of the replaceable weights, by variable name (read from the session; never changed). */
+    public Map<String, float[]> weightValues() {
+        Map<String, float[]> t = trained;
+        if (t == null) {
+            t = Collections.unmodifiableMap(readWeights());
+            trained = t;
+        }
+        return t;
+    }
+
+    private Map<String, float[]> readWeights() {
+        List<TF_Output> reads = new ArrayList<>();
+        weightSlots.forEach(s -> reads.add(s.read()));
+        lock.readLock().lock();
+        try {
+            return SessionRunner.runRaw(session, reads, List.of(), "Cannot read the model's weights", out -> {
+                Map<String, float[]> values = new LinkedHashMap<>();
+                for (int i = 0; i < out.size(); i++) {
+                    values.put(weightSlots.get(i).info().variable(), Tf.floats(out.get(i)));
+                }
+                return values;
+            });
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private void addWeightFeeds(WeightValues weights, List<TF_Output> feeds, List<SessionRunner.TensorBuffer> values) {
+        if (weights == null || weights.values().isEmpty()) {
+            return;
+        }
+        if (weightSlots.isEmpty()) {
+            throw new IllegalStateException("Weights can only be fed to the randomisable copy of the graph");
+        }
+        // every placeholder is fed (the trained values where not replaced), so that each program has one feed
+        // signature: TensorFlow builds and caches one executor per signature, and a signature per subset of
+        // replaced weights would grow that cache with every new combination of layers
+        Map<String, float[]> kept = null;
+        for (WeightSlot s : weightSlots) {
+            float[] v = weights.values().get(s.info().variable());
+            if (v == null) {
+                if (kept == null) {
+                    kept = weightValues();
+                }
+                v = kept.get(s.info().variable());
+            }
+            if (v.length != s.info().size()) {
+                throw new IllegalArgumentException(
+                        "Weight " + s.info().variable() + " needs " + s.info().size() + " values, got " + v.length);
+            }
+            for (TF_Output f : s.feeds()) {
+                feeds.add(f);
+                values.add(new SessionRunner.TensorBuffer(v, s.info().shape()));
+            }
         }
     }
 
@@ -469,7 +615,7 @@ public final class ModelGraph {
         }
         Map<String, String> groupOutput = new LinkedHashMap<>();
         for (String name : onPath) {
-            if (name.equals(inputOp) || !name.startsWith(ROOT + "/")) {
+            if (name.equals(inputOp) || !name.startsWith(root + "/")) {
                 continue;
             }
             String group = layerPath(name);
@@ -532,7 +678,7 @@ public final class ModelGraph {
         List<String> kept = new ArrayList<>();
         for (int i = 0; i < parts.length - 1; i++) {
             String p = parts[i];
-            if (i < 2 && (p.equals(ROOT) || p.equals("flat"))) {
+            if (i < 2 && (p.equals(ROOT) || p.equals(WEIGHTS_ROOT) || p.equals("flat"))) {
                 continue;
             }
             if (p.startsWith("StatefulPartitionedCall") || p.startsWith("PartitionedCall")) {
@@ -545,9 +691,9 @@ public final class ModelGraph {
 
     private Program buildGradient(Rule rule, TF_Output x, TF_Output extraFetch) {
         int id = nextId++;
-        String prefix = ROOT + "/grad" + id;
+        String prefix = root + "/grad" + id;
         long[] seedShape = {-1, classes};
-        TF_Operation seed = Tf.add(graph, "Placeholder", ROOT + "/seed" + id, d -> {
+        TF_Operation seed = Tf.add(graph, "Placeholder", root + "/seed" + id, d -> {
                     TF_SetAttrType(d, "dtype", Tf.DT_FLOAT);
                     TF_SetAttrShape(d, "shape", seedShape, seedShape.length);
                 })
@@ -633,7 +779,7 @@ public final class ModelGraph {
                     : List.of(input);
         }
 
-        Outputs run(float[] batch, int n, float[] seeds) {
+        Outputs run(float[] batch, int n, float[] seeds, WeightValues weights) {
             if (n == 0) {
                 return new Outputs(List.of(), List.of());
             }
@@ -655,9 +801,14 @@ public final class ModelGraph {
             if (seeded) {
                 values.add(new SessionRunner.TensorBuffer(seeds, new long[] {n, classes}));
             }
+            List<TF_Output> allFeeds = feeds;
+            if (weights != null) {
+                allFeeds = new ArrayList<>(feeds);
+                addWeightFeeds(weights, allFeeds, values);
+            }
             lock.readLock().lock();
             try {
-                return SessionRunner.run(session, feeds, values, fetches);
+                return SessionRunner.run(session, allFeeds, values, fetches);
             } finally {
                 lock.readLock().unlock();
             }

@@ -336,6 +336,17 @@ final class Tf {
         return out;
     }
 
+    /** The values of a float32 tensor. */
+    static float[] floats(TF_Tensor t) {
+        if (TF_TensorType(t) != DT_FLOAT) {
+            throw new EngineException("Fetched tensor is not float32");
+        }
+        int n = Math.toIntExact(TF_TensorByteSize(t) / Float.BYTES);
+        float[] out = new float[n];
+        new FloatPointer(TF_TensorData(t)).capacity(n).get(out);
+        return out;
+    }
+
     /** The values of an int64 tensor. */
     static long[] longs(TF_Tensor t) {
         if (TF_TensorType(t) != DT_INT64) {

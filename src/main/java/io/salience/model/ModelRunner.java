@@ -1,7 +1,9 @@
 package io.salience.model;
 
+import io.salience.engine.ModelGraph;
 import io.salience.engine.Outputs;
 import io.salience.engine.Rows;
+import io.salience.engine.WeightValues;
 import io.salience.graph.LayerInfo;
 import io.salience.graph.Rule;
 import io.salience.inference.BatchKey;
@@ -74,11 +76,19 @@ public class ModelRunner {
 
     /** Logits and signature outputs of each input. */
     public List<Prediction> predict(LoadedModel model, List<float[]> inputs, Duration deadline) {
+        return predict(model, null, inputs, deadline);
+    }
+
+    /**
+     * {@link #predict(LoadedModel, List, Duration)} on the model's {@link ModelGraph#randomisable() randomisable}
+     * copy with some weights replaced; {@code weights == null} runs the served graph.
+     */
+    public List<Prediction> predict(LoadedModel model, WeightValues weights, List<float[]> inputs, Duration deadline) {
         return pool.call(
-                new BatchKey(model.descriptor().name(), "predict"),
+                key(model, weights, "predict"),
                 inputs,
                 (key, batch) -> {
-                    Outputs out = model.graph().predict(Rows.concat(batch), batch.size());
+                    Outputs out = graph(model, weights).predict(weights, Rows.concat(batch), batch.size());
                     int n = batch.size();
                     List<Prediction> r = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
@@ -91,13 +101,19 @@ public class ModelRunner {
 
     /** Gradients of {@code seed · logits} w.r.t. each input under a rectifier rule. */
     public List<InputGradient> inputGradients(LoadedModel model, Rule rule, List<Row> rows, Duration deadline) {
-        BatchKey key = new BatchKey(model.descriptor().name(), "input-gradient:" + rule.id());
+        return inputGradients(model, null, rule, rows, deadline);
+    }
+
+    /** Input gradients with some weights replaced ({@code null}: the served graph). */
+    public List<InputGradient> inputGradients(
+            LoadedModel model, WeightValues weights, Rule rule, List<Row> rows, Duration deadline) {
+        BatchKey key = key(model, weights, "input-gradient:" + rule.id());
         return pool.call(
                 key,
                 rows,
                 (k, batch) -> {
                     int n = batch.size();
-                    Outputs out = model.graph().inputGradients(rule, inputs(batch), n, seeds(batch));
+                    Outputs out = graph(model, weights).inputGradients(weights, rule, inputs(batch), n, seeds(batch));
                     List<InputGradient> r = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
                         r.add(new InputGradient(Rows.row(out.get(0), n, i), Rows.row(out.get(1), n, i)));
@@ -110,13 +126,20 @@ public class ModelRunner {
     /** A layer's activations and gradients for each row. */
     public List<LayerGradient> layerGradients(
             LoadedModel model, LayerInfo layer, Rule rule, List<Row> rows, Duration deadline) {
-        BatchKey key = new BatchKey(model.descriptor().name(), "layer-gradient:" + layer.name() + ":" + rule.id());
+        return layerGradients(model, null, layer, rule, rows, deadline);
+    }
+
+    /** Layer gradients with some weights replaced ({@code null}: the served graph). */
+    public List<LayerGradient> layerGradients(
+            LoadedModel model, WeightValues weights, LayerInfo layer, Rule rule, List<Row> rows, Duration deadline) {
+        BatchKey key = key(model, weights, "layer-gradient:" + layer.name() + ":" + rule.id());
         return pool.call(
                 key,
                 rows,
                 (k, batch) -> {
                     int n = batch.size();
-                    Outputs out = model.graph().layerGradients(layer, rule, inputs(batch), n, seeds(batch));
+                    Outputs out =
+                            graph(model, weights).layerGradients(weights, layer, rule, inputs(batch), n, seeds(batch));
                     long[] full = out.shape(2);
                     long[] shape = Arrays.copyOfRange(full, 1, full.length);
                     List<LayerGradient> r = new ArrayList<>(n);
@@ -134,14 +157,21 @@ public class ModelRunner {
 
     /** The logits of each row when the layer's output is replaced by the row's activations. */
     public List<float[]> logitsFromLayer(LoadedModel model, LayerInfo layer, List<LayerRow> rows, Duration deadline) {
-        BatchKey key = new BatchKey(model.descriptor().name(), "from-layer:" + layer.name());
+        return logitsFromLayer(model, null, layer, rows, deadline);
+    }
+
+    /** Logits from a layer with some weights replaced ({@code null}: the served graph). */
+    public List<float[]> logitsFromLayer(
+            LoadedModel model, WeightValues weights, LayerInfo layer, List<LayerRow> rows, Duration deadline) {
+        BatchKey key = key(model, weights, "from-layer:" + layer.name());
         return pool.call(
                 key,
                 rows,
                 (k, batch) -> {
                     int n = batch.size();
-                    Outputs out = model.graph()
+                    Outputs out = graph(model, weights)
                             .logitsFromLayer(
+                                    weights,
                                     layer,
                                     Rows.concat(
                                             batch.stream().map(LayerRow::input).toList()),
@@ -156,6 +186,16 @@ public class ModelRunner {
                     return r;
                 },
                 deadline);
+    }
+
+    /** Rows of different weights never share a run: the key names the weights. */
+    private static BatchKey key(LoadedModel model, WeightValues weights, String program) {
+        return new BatchKey(
+                model.descriptor().name(), weights == null ? program : "weights:" + weights.id() + ":" + program);
+    }
+
+    private static ModelGraph graph(LoadedModel model, WeightValues weights) {
+        return weights == null ? model.graph() : model.graph().randomisable();
     }
 
     private static float[] inputs(List<Row> rows) {
