@@ -30,10 +30,11 @@ public final class DescriptorParser {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Set<String> TOP =
-            Set.of("name", "version", "description", "savedModel", "signature", "input", "output");
+            Set.of("name", "version", "description", "savedModel", "signature", "input", "output", "limits");
     private static final Set<String> INPUT =
             Set.of("layout", "width", "height", "colorMode", "resize", "precision", "pipeline");
     private static final Set<String> OUTPUT = Set.of("kind", "labels");
+    private static final Set<String> LIMITS = Set.of("maxPixels", "maxRows");
 
     private DescriptorParser() {}
 
@@ -101,6 +102,11 @@ public final class DescriptorParser {
         if (Set.copyOf(labels).size() != labels.size()) {
             throw new DescriptorException(where, "output.labels", "must be unique");
         }
+        ModelLimits limits = ModelLimits.DEFAULTS;
+        if (root.containsKey("limits")) {
+            Fields lim = top.child("limits", LIMITS);
+            limits = new ModelLimits(lim.integer("maxPixels", 0), lim.integer("maxRows", 0));
+        }
         boolean sizeGiven = width > 0 && height > 0;
         PreprocessSpec spec;
         try {
@@ -119,7 +125,8 @@ public final class DescriptorParser {
                         precision,
                         kind,
                         labels,
-                        file.toAbsolutePath()),
+                        file.toAbsolutePath(),
+                        limits),
                 sizeGiven);
     }
 
@@ -160,7 +167,8 @@ public final class DescriptorParser {
                 d.precision(),
                 d.output(),
                 d.labels(),
-                d.source());
+                d.source(),
+                d.limits());
     }
 
     private static List<ValueStep> parseSteps(String where, List<Object> raw) {

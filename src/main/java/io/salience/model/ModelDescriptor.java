@@ -23,6 +23,7 @@ import java.util.List;
  * @param output the output kind
  * @param labels class labels, in output order (two for a single sigmoid unit)
  * @param source the descriptor file
+ * @param limits the model's own request limits ({@code limits:}; 0 = the global default)
  */
 public record ModelDescriptor(
         String name,
@@ -34,10 +35,12 @@ public record ModelDescriptor(
         ResizePrecision precision,
         OutputKind output,
         List<String> labels,
-        Path source) {
+        Path source,
+        ModelLimits limits) {
 
     public ModelDescriptor {
         labels = List.copyOf(labels);
+        limits = limits == null ? ModelLimits.DEFAULTS : limits;
     }
 
     /** The model input tensor and the resized picture of an image, preprocessed as this descriptor says. */
