@@ -87,12 +87,20 @@ public final class ImageDecoder {
         private volatile ImageReader reader;
         private volatile boolean aborted;
 
-        /** Stops the decode this was passed to, as soon as the reader checks. */
+        /**
+         * Stops the decode this was passed to, as soon as the reader checks (best effort: the JDK's JPEG reader
+         * refuses calls from other threads while it decodes, so a JPEG decode runs on, bounded by the scan and pixel
+         * limits, and its result is thrown away).
+         */
         public void abort() {
             aborted = true;
             ImageReader r = reader;
             if (r != null) {
-                r.abort();
+                try {
+                    r.abort();
+                } catch (IllegalStateException lockedByTheDecodingThread) {
+                    // the decode's own result is discarded
+                }
             }
         }
 
