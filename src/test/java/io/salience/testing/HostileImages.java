@@ -316,9 +316,9 @@ public final class HostileImages {
     public static byte[] loopingTiff() {
         ByteBuffer b = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
         b.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8);
-        writeIfd(b, 8, 1, 1, 200, 1, 100); // next IFD at 100
-        writeIfd(b, 100, 1, 1, 200, 1, 8); // next IFD: back to 8
-        b.put(200, (byte) 0x80);
+        writeIfd(b, 8, 1, 1, 250, 1, 120); // next IFD at 120
+        writeIfd(b, 120, 1, 1, 250, 1, 8); // next IFD: back to 8
+        b.put(250, (byte) 0x80);
         return b.array();
     }
 
