@@ -89,7 +89,8 @@ class GracefulShutdownTest {
                 "-Xmx1g",
                 SalienceApplication.class.getName(),
                 "--server.port=" + port,
-                "--salience.models.dir=" + Path.of("models").toAbsolutePath());
+                "--salience.models.dir=" + Path.of("models").toAbsolutePath(),
+                "--salience.pool.max-in-flight=0");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.redirectOutput(work.resolve("app.log").toFile());
         return pb.start();
