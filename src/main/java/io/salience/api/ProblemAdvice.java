@@ -157,7 +157,10 @@ public class ProblemAdvice {
     @ExceptionHandler(WorkLimitException.class)
     ResponseEntity<ProblemDetail> tooMuchWork(WorkLimitException e) {
         ProblemDetail p = problem(
-                HttpStatus.UNPROCESSABLE_CONTENT, Problems.TOO_MUCH_WORK, "Request over the model's work cap", e.getMessage());
+                HttpStatus.UNPROCESSABLE_CONTENT,
+                Problems.TOO_MUCH_WORK,
+                "Request over the model's work cap",
+                e.getMessage());
         p.setProperty("rows", e.rows());
         p.setProperty("maxRows", e.maxRows());
         return respond(p);

@@ -2,17 +2,17 @@ package io.salience.attribution;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.salience.engine.Rows;
 import io.salience.config.RequestLimits;
+import io.salience.engine.Rows;
 import io.salience.imaging.DecodedImage;
 import io.salience.imaging.NormalizedSaliency;
 import io.salience.imaging.PreparedImage;
 import io.salience.imaging.RenderMode;
 import io.salience.imaging.RenderSize;
+import io.salience.imaging.SaliencyNormalizer;
 import io.salience.inference.DecodePool;
 import io.salience.inference.InferencePool;
 import io.salience.inference.WorkLimitException;
-import io.salience.imaging.SaliencyNormalizer;
 import io.salience.model.LoadedModel;
 import io.salience.model.ModelRegistry;
 import io.salience.model.ModelRunner;
@@ -136,7 +136,11 @@ public class SaliencyService {
                 decodedBaseline == null ? null : model.descriptor().prepare(decodedBaseline.image());
         long t2 = System.nanoTime();
         timings.put("preprocess", ms(t2 - t1));
-        long planned = 1 + method.plannedRows(p, model.descriptor().input().height(), model.descriptor().input().width());
+        long planned = 1
+                + method.plannedRows(
+                        p,
+                        model.descriptor().input().height(),
+                        model.descriptor().input().width());
         if (planned > maxRows) {
             throw new WorkLimitException(planned, maxRows);
         }

@@ -17,9 +17,7 @@ class ImagingConfiguration {
 
     @Bean(destroyMethod = "close")
     DecodePool decodePool(ImageDecoder decoder, InferencePool pool, ApiProperties props) {
-        int threads = props.decodeThreads() == 0
-                ? Runtime.getRuntime().availableProcessors()
-                : props.decodeThreads();
+        int threads = props.decodeThreads() == 0 ? Runtime.getRuntime().availableProcessors() : props.decodeThreads();
         return new DecodePool(decoder, pool, threads, props.decodeQueue());
     }
 }

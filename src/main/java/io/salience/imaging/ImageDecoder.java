@@ -173,7 +173,8 @@ public final class ImageDecoder {
         return readers.next();
     }
 
-    private BufferedImage read(ImageReader reader, ImageInputStream input, ImageFormat format, long limit, Abort abort) {
+    private BufferedImage read(
+            ImageReader reader, ImageInputStream input, ImageFormat format, long limit, Abort abort) {
         int width;
         int height;
         List<String> warnings = new ArrayList<>();

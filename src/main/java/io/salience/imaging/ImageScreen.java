@@ -49,7 +49,12 @@ final class ImageScreen {
         if (n >= 3 && (b[0] & 0xFF) == 0xFF && (b[1] & 0xFF) == 0xD8 && (b[2] & 0xFF) == 0xFF) {
             return Optional.of(ImageFormat.JPEG);
         }
-        if (n >= 6 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F' && b[3] == '8' && (b[4] == '7' || b[4] == '9')
+        if (n >= 6
+                && b[0] == 'G'
+                && b[1] == 'I'
+                && b[2] == 'F'
+                && b[3] == '8'
+                && (b[4] == '7' || b[4] == '9')
                 && b[5] == 'a') {
             return Optional.of(ImageFormat.GIF);
         }
@@ -408,7 +413,10 @@ final class ImageScreen {
 
     private static long u32(byte[] b, int at, boolean little) {
         return little
-                ? (b[at] & 0xFFL) | ((b[at + 1] & 0xFFL) << 8) | ((b[at + 2] & 0xFFL) << 16) | ((b[at + 3] & 0xFFL) << 24)
+                ? (b[at] & 0xFFL)
+                        | ((b[at + 1] & 0xFFL) << 8)
+                        | ((b[at + 2] & 0xFFL) << 16)
+                        | ((b[at + 3] & 0xFFL) << 24)
                 : u32be(b, at);
     }
 }

@@ -44,8 +44,8 @@ public class DecodePool implements AutoCloseable {
         this.decoder = decoder;
         this.pool = pool;
         AtomicInteger n = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(
-                threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), r -> {
+        this.executor =
+                new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), r -> {
                     Thread t = new Thread(r, THREAD_NAME_PREFIX + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -79,7 +79,8 @@ public class DecodePool implements AutoCloseable {
             while (true) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw stop(task, abort, Reason.DEADLINE, "the request's deadline passed while its image was decoded");
+                    throw stop(
+                            task, abort, Reason.DEADLINE, "the request's deadline passed while its image was decoded");
                 }
                 if (pool.abandoned()) {
                     throw stop(task, abort, Reason.SHUTTING_DOWN, "the service is shutting down");

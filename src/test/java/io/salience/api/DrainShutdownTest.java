@@ -84,8 +84,8 @@ class DrainShutdownTest {
                     .isTrue();
             long exitMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
             String log = Files.readString(work.resolve("app.log"), StandardCharsets.UTF_8);
-            System.out.printf("process exited %d ms after SIGTERM (grace %d ms), exit %d%n", exitMs, GRACE_MS,
-                    app.exitValue());
+            System.out.printf(
+                    "process exited %d ms after SIGTERM (grace %d ms), exit %d%n", exitMs, GRACE_MS, app.exitValue());
             log.lines()
                     .filter(l -> l.contains("shut") || l.contains("Shut") || l.contains("raceful"))
                     .forEach(l -> System.out.println("app: " + l));
@@ -155,7 +155,9 @@ class DrainShutdownTest {
     private static void assertNotReady(ApiClient api) {
         try {
             HttpResponse<byte[]> r = api.get("/actuator/health/readiness");
-            assertThat(r.statusCode()).as("readiness after SIGTERM: " + ApiClient.text(r)).isEqualTo(503);
+            assertThat(r.statusCode())
+                    .as("readiness after SIGTERM: " + ApiClient.text(r))
+                    .isEqualTo(503);
         } catch (UncheckedIOException refused) {
             // the listener is closed: also not ready
         }

@@ -98,11 +98,16 @@ class HardeningIntegrationTest {
                             ms,
                             r.statusCode() == 200 ? "" : body);
                 }
-                assertThat(r.statusCode() / 100).as(c.name() + " " + path + ": " + body).isEqualTo(c.statusClass());
+                assertThat(r.statusCode() / 100)
+                        .as(c.name() + " " + path + ": " + body)
+                        .isEqualTo(c.statusClass());
                 if (report) { // the warm-up pass pays for class loading and first compilations
                     assertThat(ms).as(c.name() + " answered within 2 s").isLessThan(2000);
                 }
-                assertThat(body).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("io.salience");
+                assertThat(body)
+                        .doesNotContain("Exception")
+                        .doesNotContain("\tat ")
+                        .doesNotContain("io.salience");
             }
         }
     }
@@ -110,8 +115,8 @@ class HardeningIntegrationTest {
     @Test
     void aRequestOverTheModelsRowCapIsRefusedUpFront() {
         long t0 = System.nanoTime();
-        HttpResponse<byte[]> r = upload(
-                SALIENCY + "?method=smoothgrad&base=integrated-gradients&samples=512", ApiClient.png(50, 50, 1));
+        HttpResponse<byte[]> r =
+                upload(SALIENCY + "?method=smoothgrad&base=integrated-gradients&samples=512", ApiClient.png(50, 50, 1));
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         JsonNode p = ApiClient.assertProblem(r, 422, URI.create("urn:salience:problem:too-much-work"));
         assertThat(p.get("maxRows").asLong()).isEqualTo(4096);
@@ -189,10 +194,13 @@ class HardeningIntegrationTest {
             Thread.sleep(500);
             for (int i = 0; i < 5; i++) {
                 HttpResponse<byte[]> r = upload(PREDICT, ApiClient.png(50, 50, 10 + i));
-                assertThat(r.statusCode()).as("served while 3 uploads trickle: " + ApiClient.text(r))
+                assertThat(r.statusCode())
+                        .as("served while 3 uploads trickle: " + ApiClient.text(r))
                         .isEqualTo(200);
             }
-            assertThat(pool.requestsInFlight()).as("trickling uploads are not admitted").isZero();
+            assertThat(pool.requestsInFlight())
+                    .as("trickling uploads are not admitted")
+                    .isZero();
         } finally {
             trickling.set(false);
             for (Socket s : sockets) {

@@ -27,7 +27,8 @@ class ImageDecoderHardeningTest {
             DecodedImage img = decoder.decode(bomb);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             long mib = (allocatedBytes() - allocated) >> 20;
-            System.out.printf("%s bomb of %d KB (256 MiB inflated): decoded in %d ms, %d MiB allocated%n",
+            System.out.printf(
+                    "%s bomb of %d KB (256 MiB inflated): decoded in %d ms, %d MiB allocated%n",
                     type, bomb.length / 1024, ms, mib);
             assertThat(img.width()).isEqualTo(50);
             assertThat(mib).as(type + " MiB allocated by the decode").isLessThan(32);

@@ -63,6 +63,30 @@ public final class HostileImages {
         return out;
     }
 
+    /**
+     * Writes the fuzz seeds (small valid images of every format and the corpus's cases under 16 KB) into the folder
+     * given as the first argument: {@code src/test/resources/io/salience/imaging/ImageDecoderFuzzTestInputs/...}.
+     */
+    public static void main(String[] args) throws IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of(args[0]);
+        java.nio.file.Files.createDirectories(dir);
+        Map<String, byte[]> seeds = new LinkedHashMap<>();
+        seeds.put("valid-png", png(8, 8, 1));
+        seeds.put("valid-jpeg", jpeg(16, 16, 2, false));
+        seeds.put("valid-jpeg-progressive", jpeg(16, 16, 3, true));
+        seeds.put("valid-gif", gif(8, 8));
+        seeds.put("valid-bmp", encode(rgb(8, 8, 4), "bmp"));
+        seeds.put("valid-tiff", encode(rgb(8, 8, 5), "tiff"));
+        for (Case c : corpus()) {
+            if (c.bytes().length < 16 * 1024) {
+                seeds.put(c.name(), c.bytes());
+            }
+        }
+        for (Map.Entry<String, byte[]> e : seeds.entrySet()) {
+            java.nio.file.Files.write(dir.resolve(e.getKey()), e.getValue());
+        }
+    }
+
     /** The corpus by name. */
     public static Map<String, byte[]> byName() {
         Map<String, byte[]> m = new LinkedHashMap<>();
