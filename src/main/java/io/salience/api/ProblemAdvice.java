@@ -7,8 +7,13 @@ import io.salience.imaging.ImageTooLargeException;
 import io.salience.imaging.UnsupportedImageFormatException;
 import io.salience.inference.PoolRejectedException;
 import io.salience.inference.WorkLimitException;
+import io.salience.jobs.JobNotFoundException;
+import io.salience.jobs.JobNotSucceededException;
+import io.salience.jobs.JobStoreFullException;
 import io.salience.model.ModelNotFoundException;
 import io.salience.model.ModelUnavailableException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.net.URI;
 import java.util.Set;
 import org.apache.catalina.connector.ClientAbortException;
@@ -20,6 +25,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.util.ReflectionUtils;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -27,6 +33,7 @@ import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
+import org.springframework.web.method.annotation.ExceptionHandlerMethodResolver;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.MultipartException;
@@ -41,6 +48,62 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 public class ProblemAdvice {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
+    private static final ExceptionHandlerMethodResolver HANDLERS =
+            new ExceptionHandlerMethodResolver(ProblemAdvice.class);
+
+    /**
+     * The problem this advice answers for {@code error} (the same handler Spring MVC would pick), for failures outside
+     * a request, e.g. a failed async job.
+     *
+     * @param error the failure
+     * @param instance the request path the problem is about, or null
+     * @return the status, headers (e.g. Retry-After) and problem body
+     */
+    public ResponseEntity<ProblemDetail> problemFor(Throwable error, String instance) {
+        Exception e = error instanceof Exception ex ? ex : new IllegalStateException(error);
+        Method handler = HANDLERS.resolveMethodByThrowable(e);
+        ResponseEntity<ProblemDetail> answer = null;
+        if (handler != null && ResponseEntity.class.isAssignableFrom(handler.getReturnType())) {
+            ReflectionUtils.makeAccessible(handler);
+            try {
+                Object arg = handler.getParameterTypes()[0].isInstance(e) ? e : e.getCause();
+                @SuppressWarnings("unchecked")
+                ResponseEntity<ProblemDetail> r = (ResponseEntity<ProblemDetail>) handler.invoke(this, arg);
+                answer = r;
+            } catch (IllegalAccessException | InvocationTargetException | RuntimeException reflection) {
+                log.error("Problem mapping failed for {}", e.getClass().getName(), reflection);
+            }
+        }
+        if (answer == null || answer.getBody() == null) {
+            answer = internal(e);
+        }
+        ProblemDetail body = answer.getBody();
+        if (instance != null && body.getInstance() == null) {
+            body.setInstance(URI.create(instance));
+        }
+        return answer;
+    }
+
+    @ExceptionHandler(JobNotFoundException.class)
+    ResponseEntity<ProblemDetail> unknownJob(JobNotFoundException e) {
+        return respond(problem(HttpStatus.NOT_FOUND, Problems.NOT_FOUND, "Unknown job", e.getMessage()));
+    }
+
+    @ExceptionHandler(JobNotSucceededException.class)
+    ResponseEntity<ProblemDetail> jobNotSucceeded(JobNotSucceededException e) {
+        ProblemDetail p = problem(HttpStatus.CONFLICT, Problems.JOB_NOT_SUCCEEDED, "Job has no result", e.getMessage());
+        p.setProperty("state", e.state());
+        return respond(p);
+    }
+
+    @ExceptionHandler(JobStoreFullException.class)
+    ResponseEntity<ProblemDetail> jobStoreFull(JobStoreFullException e) {
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds())
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem(
+                        HttpStatus.SERVICE_UNAVAILABLE, Problems.JOB_STORE_FULL, "Job store full", e.getMessage()));
+    }
 
     @ExceptionHandler(ModelNotFoundException.class)
     ResponseEntity<ProblemDetail> unknownModel(ModelNotFoundException e) {

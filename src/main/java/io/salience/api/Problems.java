@@ -19,6 +19,9 @@ public final class Problems {
     public static final URI NOT_ACCEPTABLE = URI.create(BASE + "not-acceptable");
     public static final URI NOT_FOUND = URI.create(BASE + "not-found");
     public static final URI METHOD_NOT_ALLOWED = URI.create(BASE + "method-not-allowed");
+    public static final URI JOB_NOT_SUCCEEDED = URI.create(BASE + "job-not-succeeded");
+    public static final URI JOB_STORE_FULL = URI.create(BASE + "job-store-full");
+    public static final URI JOB_RESULT_TOO_LARGE = URI.create(BASE + "job-result-too-large");
     public static final URI INTERNAL = URI.create(BASE + "internal-error");
 
     private Problems() {}

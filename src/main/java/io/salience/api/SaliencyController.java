@@ -1,8 +1,9 @@
 package io.salience.api;
 
 import io.salience.attribution.SaliencyQuery;
-import io.salience.attribution.SaliencyResult;
 import io.salience.attribution.SaliencyService;
+import io.salience.jobs.JobService;
+import io.salience.jobs.JobView;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.headers.Header;
@@ -10,11 +11,13 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
@@ -31,9 +34,11 @@ public class SaliencyController {
     public static final String NPY = "application/x-npy";
 
     private final SaliencyService service;
+    private final JobService jobs;
 
-    public SaliencyController(SaliencyService service) {
+    public SaliencyController(SaliencyService service, JobService jobs) {
         this.service = service;
+        this.jobs = jobs;
     }
 
     @GetMapping(path = "/v1/methods", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -60,32 +65,55 @@ public class SaliencyController {
                     + " (reduce=max-abs) or by a signed sum (reduce=signed, 0.5 = zero), divided by the clip-th"
                     + " percentile of the reduced values, clipped and scaled to [0,1]. NPY is the raw float32 map,"
                     + " [H, W, C] for input-space methods and [h, w, 1] at the layer's resolution for the CAM family.",
-            responses =
-                    @ApiResponse(
-                            responseCode = "200",
-                            description = "The map",
-                            headers = {
-                                @Header(name = "X-Saliency-Target", description = "The explained target's label"),
-                                @Header(name = "X-Saliency-Normalization", description = "reduce, clip, range"),
-                                @Header(name = "X-Saliency-Raw-Min", description = "Smallest raw value"),
-                                @Header(name = "X-Saliency-Raw-Max", description = "Largest raw value")
-                            },
-                            content = {
-                                @Content(
-                                        mediaType = MediaType.IMAGE_PNG_VALUE,
-                                        schema = @Schema(type = "string", format = "binary")),
+            responses = {
+                @ApiResponse(
+                        responseCode = "200",
+                        description = "The map",
+                        headers = {
+                            @Header(name = "X-Saliency-Target", description = "The explained target's label"),
+                            @Header(name = "X-Saliency-Normalization", description = "reduce, clip, range"),
+                            @Header(name = "X-Saliency-Raw-Min", description = "Smallest raw value"),
+                            @Header(name = "X-Saliency-Raw-Max", description = "Largest raw value")
+                        },
+                        content = {
+                            @Content(
+                                    mediaType = MediaType.IMAGE_PNG_VALUE,
+                                    schema = @Schema(type = "string", format = "binary")),
+                            @Content(
+                                    mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                    schema = @Schema(implementation = SaliencyViews.SaliencyResponse.class)),
+                            @Content(mediaType = NPY, schema = @Schema(type = "string", format = "binary"))
+                        }),
+                @ApiResponse(
+                        responseCode = "202",
+                        description = "async=true: the job was started; poll Location (/v1/jobs/{id})",
+                        headers = @Header(name = "Location", description = "/v1/jobs/{id}"),
+                        content =
                                 @Content(
                                         mediaType = MediaType.APPLICATION_JSON_VALUE,
-                                        schema = @Schema(implementation = SaliencyViews.SaliencyResponse.class)),
-                                @Content(mediaType = NPY, schema = @Schema(type = "string", format = "binary"))
-                            }))
-    public SaliencyResult saliency(
+                                        schema = @Schema(implementation = JobView.class)))
+            })
+    public Object saliency(
             @PathVariable("model") String model,
             @RequestPart("image") MultipartFile image,
             @Parameter(description = "Baseline image for integrated-gradients (implies baseline=uploaded)")
                     @RequestPart(name = "baselineImage", required = false)
                     MultipartFile baselineImage,
-            @Parameter(hidden = true) SaliencyQuery query) {
-        return service.explain(model, query, Uploads.bytes(image), Uploads.bytes(baselineImage));
+            @Parameter(
+                            description = "Run as a job: answer 202 with Location /v1/jobs/{id} at once; the job's"
+                                    + " result is the response this request would have had (same Accept)")
+                    @RequestParam(name = SaliencyQueryResolver.ASYNC, defaultValue = "false")
+                    boolean async,
+            @Parameter(hidden = true) SaliencyQuery query,
+            HttpServletRequest request) {
+        byte[] imageBytes = Uploads.bytes(image);
+        byte[] baselineBytes = Uploads.bytes(baselineImage);
+        if (async) {
+            return jobs.submit(
+                    "saliency",
+                    request,
+                    progress -> service.explain(model, query, imageBytes, baselineBytes, progress));
+        }
+        return service.explain(model, query, imageBytes, baselineBytes);
     }
 }

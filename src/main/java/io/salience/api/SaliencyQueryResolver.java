@@ -19,8 +19,11 @@ import org.springframework.web.multipart.MultipartRequest;
  */
 final class SaliencyQueryResolver implements HandlerMethodArgumentResolver {
 
-    /** The file parts, which are not parameters. */
-    private static final Set<String> PARTS = Set.of("image", "baselineImage");
+    /** The endpoint's {@code async} flag, bound by the controller (not a saliency parameter). */
+    static final String ASYNC = "async";
+
+    /** The file parts, which are not parameters, and the flags the controller binds itself. */
+    private static final Set<String> PARTS = Set.of("image", "baselineImage", ASYNC);
 
     @Override
     public boolean supportsParameter(MethodParameter parameter) {

@@ -43,6 +43,7 @@ class OpenApiConfiguration {
     private static final String PROBLEM_JSON = "application/problem+json";
     private static final String PROBLEM = "Problem";
     private static final String SALIENCY = "/v1/models/{model}/saliency";
+    private static final String JOB_RESULT = "/v1/jobs/{id}/result";
     private static final List<String> MODEL_WORK = List.of("/v1/models/{model}/predict", SALIENCY);
 
     @Bean
@@ -91,6 +92,14 @@ class OpenApiConfiguration {
                 modelWorkResponses(item.getPost().getResponses());
                 uploads(item.getPost());
             }
+            PathItem jobResult = openApi.getPaths().get(JOB_RESULT);
+            if (jobResult != null && jobResult.getGet() != null) {
+                jobResult
+                        .getGet()
+                        .getResponses()
+                        .addApiResponse(
+                                "409", problem("job-not-succeeded: the job has no result (yet); its state says why"));
+            }
         };
     }
 
@@ -127,7 +136,7 @@ class OpenApiConfiguration {
             List<Parameter> params = new ArrayList<>();
             if (op.getParameters() != null) {
                 op.getParameters().stream()
-                        .filter(p -> "path".equals(p.getIn()))
+                        .filter(p -> "path".equals(p.getIn()) || "async".equals(p.getName()))
                         .forEach(params::add);
             }
             declared.forEach((name, list) -> params.add(parameter(name, list, byName.keySet())));
@@ -253,12 +262,14 @@ class OpenApiConfiguration {
         responses.addApiResponse(
                 "503",
                 problem("overloaded (queue full, max-in-flight reached, deadline passed, shutting down; with"
-                                + " Retry-After), or model-unavailable (still loading or failed)")
+                                + " Retry-After), model-unavailable (still loading or failed), or job-store-full"
+                                + " (async=true with salience.jobs.max-jobs jobs held; with Retry-After)")
                         .addHeaderObject(
                                 "Retry-After",
                                 new Header()
-                                        .description("Seconds to wait before retrying (overloaded only);"
-                                                + " salience.pool.retry-after")
+                                        .description("Seconds to wait before retrying (overloaded:"
+                                                + " salience.pool.retry-after; job-store-full: until a finished"
+                                                + " job expires)")
                                         .schema(new IntegerSchema())));
     }
 

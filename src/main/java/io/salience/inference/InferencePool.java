@@ -49,6 +49,10 @@ import org.springframework.stereotype.Component;
  *       shutting down); it never blocks. The web layer admits each HTTP model request once, before its upload is
  *       read, with {@link #admit()}, which also enforces {@code max-in-flight}; the pool calls of an admitted
  *       request are then not rejected for queue space.
+ *   <li>Priority: work submitted from a thread marked with {@link BackgroundPriority} (jobs) waits behind every
+ *       interactive request: it goes next only when no interactive request is waiting, fills a batch's room only
+ *       after the interactive rows of its key, is not counted by {@code queue-capacity} or {@code max-queue-wait}, and
+ *       is not rejected for queue space (shutdown, deadlines and cancellation still apply).
  *   <li>Order: the oldest waiting request's key goes next (FIFO across keys). Its rows, then rows of further waiting
  *       requests with the same key in admission order, fill one runner call of at most {@code max-batch} rows. A
  *       request with more rows is split into chunks that may run in separate batches (in parallel when
@@ -118,6 +122,8 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
     private final Set<Job> live = new HashSet<>();
 
     private int idleWorkers;
+    /** Background requests in {@link #waiting}. */
+    private int backgroundWaiting;
     /** Admissions from {@link #admit} not yet closed. */
     private int admittedRequests;
     /** Open admissions with at least one live job: their next rows cannot arrive before a job of theirs ends. */
@@ -253,18 +259,23 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         BatchRunner<Object, Object> erased = (BatchRunner<Object, Object>) runner;
         Admission admission = openAdmission();
         boolean partOfAdmitted = admission != null;
+        boolean background = BackgroundPriority.isBackground();
         long now = System.nanoTime();
         if (admission != null) {
             // one budget per request: every pool call ends by the request's deadline
             timeoutNanos = Math.max(0, Math.min(timeoutNanos, admission.deadlineNanos - now));
             admission.chargeRows(rows.size());
         }
-        Job job = new Job(key, new ArrayList<>(rows), erased, now, now + timeoutNanos, admission);
+        Job job = new Job(key, new ArrayList<>(rows), erased, now, now + timeoutNanos, admission, background);
         job.future.whenComplete((value, error) -> onFutureDone(job));
 
         lock.lock();
         try {
-            if (!partOfAdmitted) {
+            if (background) {
+                if (!accepting) {
+                    throw rejectAtSubmit(Reason.SHUTTING_DOWN, key, "the inference pool is shutting down");
+                }
+            } else if (!partOfAdmitted) {
                 admitLocked(key);
             } else if (terminated) {
                 throw rejectAtSubmit(Reason.SHUTTING_DOWN, key, "the inference pool has shut down");
@@ -280,7 +291,10 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
                 admissionsInside++;
             }
             waiting.add(job);
-            addWaitingRowsLocked(key, job.rows.size());
+            if (background) {
+                backgroundWaiting++;
+            }
+            addWaitingRowsLocked(job, job.rows.size());
             waitingByKey.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(job);
             queueDepth.set(waiting.size());
             job.expiry = timer.schedule(() -> expire(job), timeoutNanos, TimeUnit.NANOSECONDS);
@@ -442,7 +456,7 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         if (!accepting) {
             throw rejectAtSubmit(Reason.SHUTTING_DOWN, key, "the inference pool is shutting down");
         }
-        if (waiting.size() >= properties.queueCapacity()) {
+        if (waiting.size() - backgroundWaiting >= properties.queueCapacity()) {
             throw rejectAtSubmit(
                     Reason.QUEUE_FULL,
                     key,
@@ -827,15 +841,19 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         }
     }
 
-    private void addWaitingRowsLocked(BatchKey key, int delta) {
-        if (delta != 0) {
-            waitingRows.merge(key, delta, (a, b) -> a + b == 0 ? null : a + b);
+    /** Keeps {@link #waitingRows} (interactive rows only: background rows are not ahead of a new request). */
+    private void addWaitingRowsLocked(Job job, int delta) {
+        if (delta != 0 && !job.background) {
+            waitingRows.merge(job.key, delta, (a, b) -> a + b == 0 ? null : a + b);
         }
     }
 
     private void unqueueLocked(Job job) {
         if (waiting.remove(job)) {
-            addWaitingRowsLocked(job.key, -(job.rows.size() - job.nextRow));
+            addWaitingRowsLocked(job, -(job.rows.size() - job.nextRow));
+            if (job.background) {
+                backgroundWaiting--;
+            }
             LinkedHashSet<Job> sameKey = waitingByKey.get(job.key);
             sameKey.remove(job);
             if (sameKey.isEmpty()) {
@@ -924,14 +942,23 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         }
     }
 
-    /** The oldest waiting request whose key no worker is collecting for. */
+    /**
+     * The oldest waiting interactive request whose key no worker is collecting for, else the oldest such background
+     * request.
+     */
     private Job oldestEligibleLocked() {
+        Job oldestBackground = null;
         for (Job job : waiting) {
             if (!collectors.containsKey(job.key)) {
-                return job;
+                if (!job.background) {
+                    return job;
+                }
+                if (oldestBackground == null) {
+                    oldestBackground = job;
+                }
             }
         }
-        return null;
+        return oldestBackground;
     }
 
     /** Moves up to the batch's free room of the job's next rows into the batch. */
@@ -939,18 +966,35 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         int n = Math.min(job.rows.size() - job.nextRow, batch.room());
         batch.add(new Segment(job, job.nextRow, n));
         job.nextRow += n;
-        addWaitingRowsLocked(job.key, -n);
+        addWaitingRowsLocked(job, -n);
         if (job.nextRow == job.rows.size()) {
             unqueueLocked(job);
         }
     }
 
-    /** Adds rows of waiting requests with the batch's key, oldest first, until full or none left. */
+    /**
+     * Adds rows of waiting requests with the batch's key, interactive ones first, each oldest first, until full or none
+     * left.
+     */
     private void fillLocked(Batch batch) {
         LinkedHashSet<Job> sameKey = waitingByKey.get(batch.key);
-        // Each take either consumes a job completely (removing it) or fills the batch.
-        while (!batch.isFull() && sameKey != null && !sameKey.isEmpty()) {
-            takeLocked(batch, sameKey.iterator().next());
+        if (sameKey == null) {
+            return;
+        }
+        // Each take either consumes a job completely (removing it from sameKey) or fills the batch.
+        for (Job job : List.copyOf(sameKey)) {
+            if (batch.isFull()) {
+                return;
+            }
+            if (!job.background) {
+                takeLocked(batch, job);
+            }
+        }
+        for (Job job : List.copyOf(sameKey)) {
+            if (batch.isFull()) {
+                return;
+            }
+            takeLocked(batch, job);
         }
     }
 
@@ -1150,6 +1194,8 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         ScheduledFuture<?> expiry;
         /** The admitted HTTP request this job belongs to, or null. */
         final Admission admission;
+        /** Submitted at {@link BackgroundPriority}: served after every waiting interactive request. */
+        final boolean background;
 
         Job(
                 BatchKey key,
@@ -1157,8 +1203,10 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
                 BatchRunner<Object, Object> runner,
                 long admittedNanos,
                 long deadline,
-                Admission admission) {
+                Admission admission,
+                boolean background) {
             this.admission = admission;
+            this.background = background;
             this.key = key;
             this.rows = rows;
             this.runner = runner;

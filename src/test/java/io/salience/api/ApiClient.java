@@ -53,6 +53,13 @@ final class ApiClient {
         return send(b.build());
     }
 
+    HttpResponse<byte[]> delete(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofMinutes(2))
+                .DELETE()
+                .build());
+    }
+
     HttpResponse<byte[]> multipart(String path, String accept, List<Part> parts) {
         String boundary = "----salience-test-" + UUID.randomUUID();
         return post(path, "multipart/form-data; boundary=" + boundary, multipartBody(boundary, parts), accept);

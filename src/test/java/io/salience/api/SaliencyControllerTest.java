@@ -29,6 +29,7 @@ import io.salience.imaging.RenderOptions;
 import io.salience.imaging.SaliencyNormalizer;
 import io.salience.imaging.SaliencyReduction;
 import io.salience.inference.InferencePool;
+import io.salience.jobs.JobService;
 import io.salience.model.ModelNotFoundException;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -66,6 +67,10 @@ class SaliencyControllerTest {
 
     @MockitoBean
     InferencePool pool;
+
+    /** async=true is tested over HTTP in JobsIntegrationTest. */
+    @MockitoBean
+    JobService jobs;
 
     private final ArgumentCaptor<SaliencyQuery> query = ArgumentCaptor.forClass(SaliencyQuery.class);
 

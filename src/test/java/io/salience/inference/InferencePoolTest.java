@@ -135,6 +135,87 @@ class InferencePoolTest {
         assertThat(calls.get(2).rows()).containsExactly(300, 301, 302);
     }
 
+    /** Background rows (jobs) wait behind every interactive request, and fill a batch only after its own rows. */
+    @Test
+    void interactiveRequestsAreServedBeforeQueuedBackgroundRows() throws Exception {
+        InferencePool pool =
+                pool(PoolSettings.defaults().withBatchWindow(Duration.ZERO).build());
+        blockWorker(pool);
+        List<CompletableFuture<List<Integer>>> background = new ArrayList<>();
+        BackgroundPriority.bind();
+        try {
+            background.add(pool.submit(A, rows(0, 2), runner)); // oldest, key A
+            background.add(pool.submit(C, rows(100, 2), runner)); // key C
+        } finally {
+            BackgroundPriority.clear();
+        }
+        CompletableFuture<List<Integer>> interactiveB = pool.submit(B, rows(200, 2), runner);
+        CompletableFuture<List<Integer>> interactiveA = pool.submit(A, rows(300, 2), runner);
+        runner.release.countDown();
+        assertThat(interactiveB.get(WAIT_S, TimeUnit.SECONDS)).containsExactly(2000, 2010);
+        assertThat(interactiveA.get(WAIT_S, TimeUnit.SECONDS)).containsExactly(3000, 3010);
+        assertThat(background.get(0).get(WAIT_S, TimeUnit.SECONDS)).containsExactly(0, 10);
+        assertThat(background.get(1).get(WAIT_S, TimeUnit.SECONDS)).containsExactly(1000, 1010);
+        List<Call> calls = runner.callsExceptBlock();
+        // B (interactive) first although both background requests are older; A's batch takes the interactive rows
+        // first and the older background rows of the same key into its free room; background C last
+        assertThat(calls).extracting(Call::key).containsExactly(B, A, C);
+        assertThat(calls.get(1).rows()).containsExactly(300, 301, 0, 1);
+    }
+
+    @Test
+    void backgroundRowsNeverTakeTheRoomOfInteractiveRowsInABatch() throws Exception {
+        InferencePool pool = pool(PoolSettings.defaults()
+                .withBatchWindow(Duration.ZERO)
+                .withMaxBatch(4)
+                .build());
+        blockWorker(pool);
+        BackgroundPriority.bind();
+        CompletableFuture<List<Integer>> background;
+        try {
+            background = pool.submit(A, rows(0, 4), runner);
+        } finally {
+            BackgroundPriority.clear();
+        }
+        CompletableFuture<List<Integer>> first = pool.submit(A, rows(100, 2), runner);
+        CompletableFuture<List<Integer>> second = pool.submit(A, rows(200, 2), runner);
+        runner.release.countDown();
+        first.get(WAIT_S, TimeUnit.SECONDS);
+        second.get(WAIT_S, TimeUnit.SECONDS);
+        background.get(WAIT_S, TimeUnit.SECONDS);
+        List<Call> calls = runner.callsExceptBlock();
+        assertThat(calls.get(0).rows()).containsExactly(100, 101, 200, 201);
+        assertThat(calls.get(1).rows()).containsExactly(0, 1, 2, 3);
+    }
+
+    /** Background work is bounded by the job store, not by queue-capacity, and does not use up interactive room. */
+    @Test
+    void backgroundWorkIsNotCountedByTheInteractiveQueueCapacity() throws Exception {
+        InferencePool pool = pool(
+                PoolSettings.defaults().withQueueCapacity(1).withBatching(false).build());
+        blockWorker(pool);
+        List<CompletableFuture<List<Integer>>> background = new ArrayList<>();
+        BackgroundPriority.bind();
+        try {
+            for (int i = 0; i < 3; i++) {
+                background.add(pool.submit(A, rows(10 * i, 1), runner));
+            }
+        } finally {
+            BackgroundPriority.clear();
+        }
+        CompletableFuture<List<Integer>> interactive = pool.submit(B, rows(500, 1), runner);
+        assertThatThrownBy(() -> pool.submit(B, rows(600, 1), runner))
+                .isInstanceOfSatisfying(
+                        PoolRejectedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.QUEUE_FULL));
+        assertThat(pool.queueDepth()).isEqualTo(4);
+        runner.release.countDown();
+        assertThat(interactive.get(WAIT_S, TimeUnit.SECONDS)).containsExactly(5000);
+        for (CompletableFuture<List<Integer>> f : background) {
+            f.get(WAIT_S, TimeUnit.SECONDS);
+        }
+        assertThat(runner.callsExceptBlock()).extracting(Call::key).containsExactly(B, A, A, A);
+    }
+
     @Test
     void concurrentSameKeyRequestsAreMergedAndEachCallerGetsItsOwnRows() throws Exception {
         InferencePool pool = pool(PoolSettings.defaults().withConcurrency(2).build());
