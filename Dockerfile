@@ -35,15 +35,17 @@ FROM ${RUNTIME_IMAGE}
 # A fixed numeric user, so Kubernetes can check runAsNonRoot; it owns nothing in the image but reads everything.
 RUN groupadd --system --gid 10001 salience \
     && useradd --system --uid 10001 --gid salience --home-dir /app --no-create-home --shell /usr/sbin/nologin salience \
-    && apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+    && apt-get update && apt-get install -y --no-install-recommends curl fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /src/app.jar /app/app.jar
 COPY --from=build /natives/ /app/natives/
 COPY models/ /app/models/
+COPY examples/ /app/examples/
 # Nothing is written outside /tmp: natives come from the image, DJL's cache (kept empty: offline) and Tomcat's work
 # files go to /tmp, so the root file system can be read-only (docker run --read-only --tmpfs /tmp).
 ENV TENSORFLOW_LIBRARY_PATH=/app/natives \
     SALIENCE_MODELS_DIR=/app/models \
+    SALIENCE_EXAMPLES_DIR=/app/examples \
     DJL_CACHE_DIR=/tmp/djl \
     ENGINE_CACHE_DIR=/tmp/djl \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"

@@ -1,6 +1,7 @@
 package io.salience.api;
 
 import io.salience.attribution.InvalidParameterException;
+import io.salience.examples.ExampleNotFoundException;
 import io.salience.graph.UnsupportedModelException;
 import io.salience.imaging.ImageDecodeException;
 import io.salience.imaging.ImageTooLargeException;
@@ -110,6 +111,11 @@ public class ProblemAdvice {
         ProblemDetail p = problem(HttpStatus.NOT_FOUND, Problems.UNKNOWN_MODEL, "Unknown model", e.getMessage());
         p.setProperty("model", e.model());
         return respond(p);
+    }
+
+    @ExceptionHandler(ExampleNotFoundException.class)
+    ResponseEntity<ProblemDetail> unknownExample(ExampleNotFoundException e) {
+        return respond(problem(HttpStatus.NOT_FOUND, Problems.NOT_FOUND, "Not found", e.getMessage()));
     }
 
     @ExceptionHandler(ModelUnavailableException.class)

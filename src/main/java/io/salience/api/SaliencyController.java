@@ -2,6 +2,7 @@ package io.salience.api;
 
 import io.salience.attribution.SaliencyQuery;
 import io.salience.attribution.SaliencyService;
+import io.salience.imaging.ColorMap;
 import io.salience.jobs.JobService;
 import io.salience.jobs.JobView;
 import io.swagger.v3.oas.annotations.Operation;
@@ -12,6 +13,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.Arrays;
 import java.util.List;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -49,6 +51,17 @@ public class SaliencyController {
         return service.methods().values().stream()
                 .map(m -> SaliencyViews.MethodInfo.of(
                         m, m.name().equals(SaliencyQuery.DEFAULT_METHOD), SaliencyService.commonParameters(m)))
+                .toList();
+    }
+
+    @GetMapping(path = "/v1/colormaps", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(
+            operationId = "listColormaps",
+            summary = "The colour maps of the PNG rendering, each as its 256 colours (value v selects entry"
+                    + " min(255, floor(256 v)))")
+    public List<SaliencyViews.ColorMapInfo> colormaps() {
+        return Arrays.stream(ColorMap.values())
+                .map(SaliencyViews.ColorMapInfo::of)
                 .toList();
     }
 

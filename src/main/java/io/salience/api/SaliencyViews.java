@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.salience.attribution.ParamSpec;
 import io.salience.attribution.Params;
 import io.salience.attribution.SaliencyMethod;
+import io.salience.attribution.SaliencyQuery;
 import io.salience.attribution.SaliencyResult;
+import io.salience.imaging.ColorMap;
 import io.salience.imaging.NormalizedSaliency;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
@@ -26,6 +28,26 @@ final class SaliencyViews {
             @Schema(description = "The common parameters that apply to this method") List<ParamSpec> commonParameters) {
         static MethodInfo of(SaliencyMethod m, boolean isDefault, List<ParamSpec> common) {
             return new MethodInfo(m.name(), m.description(), isDefault, m.usesLayer(), m.parameters(), common);
+        }
+    }
+
+    /** One colour map of {@code GET /v1/colormaps}. */
+    record ColorMapInfo(
+            String name,
+            @JsonProperty("default") @Schema(description = "Whether the PNG uses it when none is named")
+                    boolean isDefault,
+            @Schema(description = "Readable with the common colour-vision deficiencies") boolean colorBlindSafe,
+            @Schema(description = "The 256 entries as #rrggbb, for values 0..1") List<String> colors) {
+        static ColorMapInfo of(ColorMap m) {
+            List<String> colors = new java.util.ArrayList<>(ColorMap.SIZE);
+            for (int i = 0; i < ColorMap.SIZE; i++) {
+                colors.add(String.format(java.util.Locale.ROOT, "#%06x", m.rgb(i)));
+            }
+            return new ColorMapInfo(
+                    Params.spell(m),
+                    Params.spell(m).equals(SaliencyQuery.COLORMAP.defaultValue()),
+                    m.colorBlindSafe(),
+                    colors);
         }
     }
 

@@ -3,6 +3,7 @@ package io.salience.config;
 import io.salience.attribution.ParamSpec;
 import io.salience.attribution.SaliencyMethod;
 import io.salience.attribution.SaliencyQuery;
+import io.salience.evaluation.ComparisonQuery;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -43,8 +45,9 @@ class OpenApiConfiguration {
     private static final String PROBLEM_JSON = "application/problem+json";
     private static final String PROBLEM = "Problem";
     private static final String SALIENCY = "/v1/models/{model}/saliency";
+    private static final String COMPARE = "/v1/models/{model}/compare";
     private static final String JOB_RESULT = "/v1/jobs/{id}/result";
-    private static final List<String> MODEL_WORK = List.of("/v1/models/{model}/predict", SALIENCY);
+    private static final List<String> MODEL_WORK = List.of("/v1/models/{model}/predict", SALIENCY, COMPARE);
 
     @Bean
     OpenAPI salienceOpenApi() {
@@ -140,6 +143,31 @@ class OpenApiConfiguration {
                         .forEach(params::add);
             }
             declared.forEach((name, list) -> params.add(parameter(name, list, byName.keySet())));
+            op.setParameters(params);
+        };
+    }
+
+    /** The compare endpoint's query parameters, from {@link ComparisonQuery#SPECS}. */
+    @Bean
+    OpenApiCustomizer compareParameters(List<SaliencyMethod> methods) {
+        return openApi -> {
+            PathItem item =
+                    openApi.getPaths() == null ? null : openApi.getPaths().get(COMPARE);
+            if (item == null || item.getPost() == null) {
+                return;
+            }
+            Set<String> names = new TreeSet<>();
+            methods.forEach(m -> names.add(m.name()));
+            Operation op = item.getPost();
+            List<Parameter> params = new ArrayList<>();
+            if (op.getParameters() != null) {
+                op.getParameters().stream()
+                        .filter(p -> "path".equals(p.getIn()) || "async".equals(p.getName()))
+                        .forEach(params::add);
+            }
+            for (ParamSpec s : ComparisonQuery.SPECS) {
+                params.add(parameter(s.name(), List.of(new Declared(s, List.of())), names));
+            }
             op.setParameters(params);
         };
     }
@@ -245,8 +273,9 @@ class OpenApiConfiguration {
             if (schema.getItems() != null) {
                 schema.setMinItems(1);
             }
+            String images = "image/png, image/jpeg, image/bmp, image/gif, image/tiff";
             multipart.addEncoding(
-                    name, new Encoding().contentType("image/png, image/jpeg, image/bmp, image/gif, image/tiff"));
+                    name, new Encoding().contentType("region".equals(name) ? images + ", application/json" : images));
         });
     }
 

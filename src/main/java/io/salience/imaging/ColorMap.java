@@ -6,29 +6,39 @@ package io.salience.imaging;
  * does.
  */
 public enum ColorMap {
-    /** matplotlib's viridis (perceptually uniform, CC0). */
-    VIRIDIS(ColorMapTables.VIRIDIS),
-    /** matplotlib's inferno (perceptually uniform, CC0). */
-    INFERNO(ColorMapTables.INFERNO),
+    /** matplotlib's viridis (perceptually uniform, colour-blind safe, CC0). */
+    VIRIDIS(ColorMapTables.VIRIDIS, true),
+    /** matplotlib's inferno (perceptually uniform, colour-blind safe, CC0). */
+    INFERNO(ColorMapTables.INFERNO, true),
     /**
      * The classic piecewise-linear jet: with {@code x = i / 255}, red = {@code clamp(1.5 - |4x - 3|)},
      * green = {@code clamp(1.5 - |4x - 2|)}, blue = {@code clamp(1.5 - |4x - 1|)}, each times 255
      * rounded half up (dark blue, blue, cyan, yellow, red, dark red).
      */
-    JET(jet()),
+    JET(jet(), false),
     /** Linear grey, entry i = (i, i, i). */
-    GRAY(gray());
+    GRAY(gray(), true);
 
     /** Number of entries in every table. */
     public static final int SIZE = 256;
 
     private final int[] table;
+    private final boolean colorBlindSafe;
 
-    ColorMap(int[] table) {
+    ColorMap(int[] table, boolean colorBlindSafe) {
+        this.colorBlindSafe = colorBlindSafe;
         if (table.length != SIZE) {
             throw new IllegalStateException("colour map table must have " + SIZE + " entries");
         }
         this.table = table;
+    }
+
+    /**
+     * Whether the map reads the same to people with the common colour-vision deficiencies: a monotonic lightness
+     * ramp with no red-green opposition (viridis, inferno, gray; not jet).
+     */
+    public boolean colorBlindSafe() {
+        return colorBlindSafe;
     }
 
     /** Entry {@code i} (0..255) as packed 0xRRGGBB. */

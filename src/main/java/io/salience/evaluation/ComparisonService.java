@@ -1,0 +1,194 @@
+package io.salience.evaluation;
+
+import io.salience.attribution.Progress;
+import io.salience.attribution.SaliencyMethod;
+import io.salience.attribution.SaliencyQuery;
+import io.salience.attribution.SaliencyResult;
+import io.salience.attribution.SaliencyService;
+import io.salience.graph.UnsupportedModelException;
+import io.salience.imaging.DecodedImage;
+import io.salience.imaging.ImageDecoder;
+import io.salience.imaging.PreparedImage;
+import io.salience.model.LoadedModel;
+import io.salience.model.ModelRegistry;
+import io.salience.model.ModelRunner;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.stereotype.Service;
+
+/**
+ * Compares saliency methods on one image: explains it with each ({@link SaliencyService#explain}, so each map is
+ * what {@code /saliency} returns), measures each map's metrics ({@link EvaluationService}) beside a random and a
+ * centre-Gaussian map, and chooses the methods by a time budget when the request names none.
+ */
+@Service
+public class ComparisonService {
+
+    private final SaliencyService saliency;
+    private final EvaluationService evaluation;
+    private final ModelRegistry registry;
+    private final ImageDecoder decoder;
+    private final ModelRunner runner;
+
+    public ComparisonService(
+            SaliencyService saliency,
+            EvaluationService evaluation,
+            ModelRegistry registry,
+            ImageDecoder decoder,
+            ModelRunner runner) {
+        this.saliency = saliency;
+        this.evaluation = evaluation;
+        this.registry = registry;
+        this.decoder = decoder;
+        this.runner = runner;
+    }
+
+    /**
+     * Runs a comparison.
+     *
+     * @param image the uploaded image
+     * @param imageName its file name (picks the entry of a VIA project file), or null
+     * @param region a region part (mask image or VIA JSON), or null
+     * @param progress receives one unit per map
+     */
+    public ComparisonResult compare(
+            String modelName, ComparisonQuery query, byte[] image, String imageName, byte[] region, Progress progress) {
+        // a bad method name is a 400 before any work
+        List<SaliencyMethod> named =
+                query.methods().stream().map(saliency::method).toList();
+        LoadedModel model = registry.ready(modelName);
+        Map<String, Double> timings = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        DecodedImage decoded = decoder.decode(image);
+        PreparedImage prepared = model.descriptor().prepare(decoded.image());
+        int h = prepared.spec().height();
+        int w = prepared.spec().width();
+        int c = prepared.spec().channels();
+        Region reg = region == null
+                ? null
+                : Region.read(region, decoder, imageName, decoded.width(), decoded.height(), w, h);
+        timings.put("prepare", ms(System.nanoTime() - t0));
+
+        long t1 = System.nanoTime();
+        ModelRunner.Prediction pred = runner.predict(model, List.of(prepared.tensor()), query.timeout())
+                .get(0);
+        double predictMs = ms(System.nanoTime() - t1);
+        timings.put("predict", predictMs);
+        // the target as /saliency resolves it: explain the cheapest way once to learn it
+        SaliencyQuery first = query(named.isEmpty() ? cheapest() : named.get(0).name(), query);
+        List<ComparisonResult.Entry> entries = new ArrayList<>();
+        long t2 = System.nanoTime();
+        SaliencyResult firstResult = saliency.explain(modelName, first, image, null, Progress.NONE);
+        SaliencyResult.ExplainedTarget target = firstResult.target();
+        float[] seed = model.seed(target.index());
+        if (target.contrastIndex() != null) {
+            float[] other = model.seed(target.contrastIndex());
+            for (int i = 0; i < seed.length; i++) {
+                seed[i] -= other[i];
+            }
+        }
+        EvaluationService.Subject subject = EvaluationService.Subject.of(
+                model, prepared.tensor(), h, w, c, target.index(), seed, reg, query.evaluation(), query.timeout());
+
+        Map<String, MetricReport> baselines = new LinkedHashMap<>();
+        MetricReport random = evaluation.evaluate(
+                subject, PixelMaps.random(h, w, query.evaluation().seed()), Map.of());
+        baselines.put("random", random);
+        baselines.put("centre-gaussian", evaluation.evaluate(subject, PixelMaps.centreGaussian(h, w), Map.of()));
+        double metricsMs = random.millis();
+
+        List<String> chosen = new ArrayList<>();
+        Map<String, Double> estimates = new LinkedHashMap<>();
+        Map<String, Double> left = new LinkedHashMap<>();
+        Map<String, String> notApplicable = new LinkedHashMap<>();
+        String by;
+        if (!named.isEmpty()) {
+            by = "request";
+            named.forEach(m -> {
+                chosen.add(m.name());
+                estimates.put(m.name(), MethodCosts.of(m.name()) * predictMs + metricsMs);
+            });
+        } else {
+            by = "budget";
+            double total = 0;
+            List<String> byCost = saliency.methods().keySet().stream()
+                    .sorted(Comparator.comparingDouble(MethodCosts::of).thenComparing(n -> n))
+                    .toList();
+            for (String m : byCost) {
+                double est = MethodCosts.of(m) * predictMs + metricsMs;
+                if (chosen.isEmpty() || total + est <= query.budgetMs()) {
+                    chosen.add(m);
+                    estimates.put(m, est);
+                    total += est;
+                } else {
+                    left.put(m, round(est));
+                }
+            }
+        }
+        long units = chosen.size() + 2L;
+        progress.update(2, units, "baselines");
+        for (String m : chosen) {
+            SaliencyResult r;
+            try {
+                r = m.equals(firstResult.method())
+                        ? firstResult
+                        : saliency.explain(modelName, query(m, query), image, null, Progress.NONE);
+            } catch (UnsupportedModelException e) {
+                if (by.equals("request")) {
+                    throw e;
+                }
+                // chosen by the budget: a method the model cannot take is reported, not fatal
+                notApplicable.put(m, e.getMessage());
+                continue;
+            }
+            float[] pixels = PixelMaps.of(r.map(), h, w);
+            MetricReport metrics = evaluation.evaluate(subject, pixels, r.map().extras());
+            entries.add(new ComparisonResult.Entry(m, r, pixels, metrics, round(estimates.get(m))));
+            progress.update(entries.size() + 2L, units, m);
+        }
+        timings.put("methods", ms(System.nanoTime() - t2));
+        timings.put("total", ms(System.nanoTime() - t0));
+        return new ComparisonResult(
+                model.descriptor().name(),
+                model.descriptor().version(),
+                target,
+                decoded.image(),
+                prepared.resized(),
+                reg,
+                entries,
+                baselines,
+                new ComparisonResult.Selection(by, query.budgetMs(), predictMs, metricsMs, left, notApplicable),
+                query.evaluation(),
+                query.colorMap(),
+                timings);
+    }
+
+    private String cheapest() {
+        return saliency.methods().keySet().stream()
+                .min(Comparator.comparingDouble(MethodCosts::of).thenComparing(n -> n))
+                .orElseThrow();
+    }
+
+    private static SaliencyQuery query(String method, ComparisonQuery q) {
+        Map<String, String> raw = new LinkedHashMap<>();
+        raw.put("method", method);
+        if (q.target() != null) {
+            raw.put("target", q.target());
+        }
+        if (q.timeout() != null) {
+            raw.put("timeoutMs", Long.toString(q.timeout().toMillis()));
+        }
+        return SaliencyQuery.of(raw);
+    }
+
+    private static double ms(long nanos) {
+        return Math.round(nanos / 10_000.0) / 100.0;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100.0) / 100.0;
+    }
+}
