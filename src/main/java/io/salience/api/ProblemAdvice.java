@@ -7,6 +7,7 @@ import io.salience.imaging.ImageDecodeException;
 import io.salience.imaging.ImageTooLargeException;
 import io.salience.imaging.UnsupportedImageFormatException;
 import io.salience.inference.PoolRejectedException;
+import io.salience.inference.WorkLimitException;
 import io.salience.jobs.JobNotFoundException;
 import io.salience.jobs.JobNotSucceededException;
 import io.salience.jobs.JobStoreFullException;
@@ -221,6 +222,18 @@ public class ProblemAdvice {
                 Problems.UNSUPPORTED_MODEL,
                 "Method not applicable to this model",
                 e.getMessage()));
+    }
+
+    @ExceptionHandler(WorkLimitException.class)
+    ResponseEntity<ProblemDetail> tooMuchWork(WorkLimitException e) {
+        ProblemDetail p = problem(
+                HttpStatus.UNPROCESSABLE_CONTENT,
+                Problems.TOO_MUCH_WORK,
+                "Request over the model's work cap",
+                e.getMessage());
+        p.setProperty("rows", e.rows());
+        p.setProperty("maxRows", e.maxRows());
+        return respond(p);
     }
 
     @ExceptionHandler(PoolRejectedException.class)

@@ -15,6 +15,7 @@ public final class Problems {
     public static final URI TOO_LARGE = URI.create(BASE + "too-large");
     public static final URI UNSUPPORTED_MODEL = URI.create(BASE + "unsupported-model");
     public static final URI OVERLOADED = URI.create(BASE + "overloaded");
+    public static final URI TOO_MUCH_WORK = URI.create(BASE + "too-much-work");
     public static final URI NOT_ACCEPTABLE = URI.create(BASE + "not-acceptable");
     public static final URI NOT_FOUND = URI.create(BASE + "not-found");
     public static final URI METHOD_NOT_ALLOWED = URI.create(BASE + "method-not-allowed");

@@ -43,6 +43,11 @@ public class BlurIntegratedGradientsMethod implements InputAttribution {
     }
 
     @Override
+    public long plannedRows(Params p, int height, int width) {
+        return p.integer(STEPS) + 1L;
+    }
+
+    @Override
     public List<float[]> attribute(AttributionContext ctx, List<float[]> inputs) {
         List<float[]> out = new ArrayList<>(inputs.size());
         for (float[] x : inputs) {

@@ -71,6 +71,11 @@ public class IntegratedGradientsMethod implements InputAttribution {
     }
 
     @Override
+    public long plannedRows(Params p, int height, int width) {
+        return p.integer(STEPS) + 1L;
+    }
+
+    @Override
     public SaliencyMap compute(AttributionContext ctx) {
         float[] baseline = baseline(ctx);
         Result r = integrate(ctx, ctx.input(), baseline);

@@ -97,6 +97,11 @@ public class LimeMethod implements SaliencyMethod {
     }
 
     @Override
+    public long plannedRows(Params p, int height, int width) {
+        return p.integer(SAMPLES);
+    }
+
+    @Override
     public SaliencyMap compute(AttributionContext ctx) {
         Params p = ctx.params();
         Segmentation seg = Superpixels.segment(

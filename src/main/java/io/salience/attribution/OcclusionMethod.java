@@ -55,6 +55,22 @@ public class OcclusionMethod implements SaliencyMethod {
     }
 
     @Override
+    public long plannedRows(Params p, int height, int width) {
+        int window = p.integer(WINDOW);
+        if (window == 0) {
+            window = Math.max(1, (int) Math.round(Math.min(height, width) / 8.0));
+        }
+        if (window > Math.min(height, width)) {
+            return 1; // refused by compute with its own message
+        }
+        int stride = p.integer(STRIDE);
+        if (stride == 0) {
+            stride = Math.max(1, window / 2);
+        }
+        return (long) positions(height, window, stride).length * positions(width, window, stride).length;
+    }
+
+    @Override
     public SaliencyMap compute(AttributionContext ctx) {
         Params p = ctx.params();
         int h = ctx.height();

@@ -43,6 +43,11 @@ public class RiseMethod implements SaliencyMethod {
     }
 
     @Override
+    public long plannedRows(Params p, int height, int width) {
+        return p.integer(MASKS);
+    }
+
+    @Override
     public SaliencyMap compute(AttributionContext ctx) {
         Params params = ctx.params();
         int masks = params.integer(MASKS);

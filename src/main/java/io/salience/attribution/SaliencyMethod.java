@@ -30,6 +30,15 @@ public interface SaliencyMethod {
     }
 
     /**
+     * The most model rows (session-run inputs) {@link #compute} will schedule for these parameters on an input of
+     * {@code height x width}, so that a request over its model's row cap is refused before any work. Methods whose
+     * count depends on the model (CAM channels) may answer 1; the pool still counts their rows as they go.
+     */
+    default long plannedRows(Params p, int height, int width) {
+        return 1;
+    }
+
+    /**
      * Computes the raw map. A method that runs many rows reports its progress to {@code ctx.progress()}; a
      * stochastic one draws every random number from its {@code seed} parameter, so that the same seed on the same
      * input gives the same map whatever the batching.

@@ -2,13 +2,17 @@ package io.salience.attribution;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.salience.config.RequestLimits;
 import io.salience.engine.Rows;
 import io.salience.imaging.DecodedImage;
-import io.salience.imaging.ImageDecoder;
 import io.salience.imaging.NormalizedSaliency;
 import io.salience.imaging.PreparedImage;
 import io.salience.imaging.RenderMode;
+import io.salience.imaging.RenderSize;
 import io.salience.imaging.SaliencyNormalizer;
+import io.salience.inference.DecodePool;
+import io.salience.inference.InferencePool;
+import io.salience.inference.WorkLimitException;
 import io.salience.model.LoadedModel;
 import io.salience.model.ModelDigest;
 import io.salience.model.ModelRegistry;
@@ -32,16 +36,20 @@ public class SaliencyService {
 
     private final Map<String, SaliencyMethod> methods = new TreeMap<>();
     private final ModelRegistry registry;
-    private final ImageDecoder decoder;
+    private final DecodePool decoder;
     private final ModelRunner runner;
     private final MeterRegistry meters;
+    private final RequestLimits limits;
+    private final InferencePool pool;
 
     public SaliencyService(
             List<SaliencyMethod> methods,
             ModelRegistry registry,
-            ImageDecoder decoder,
+            DecodePool decoder,
             ModelRunner runner,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            RequestLimits limits,
+            InferencePool pool) {
         for (SaliencyMethod m : methods) {
             this.methods.put(m.name(), m);
         }
@@ -49,6 +57,8 @@ public class SaliencyService {
         this.decoder = decoder;
         this.runner = runner;
         this.meters = meters;
+        this.limits = limits;
+        this.pool = pool;
     }
 
     /** Every method by name. */
@@ -105,18 +115,37 @@ public class SaliencyService {
         used.put("target", null);
         used.putAll(p.validate(method.parameters()));
         LoadedModel model = registry.ready(modelName);
+        long maxRows = limits.maxRows(model.descriptor());
+        // one budget for the whole request: timeoutMs counts from admission, over decode, every pool call, render
+        pool.limitRequest(query.timeout(), maxRows);
 
         Map<String, Double> timings = new LinkedHashMap<>();
         long t0 = System.nanoTime();
-        DecodedImage decoded = decoder.decode(image);
-        DecodedImage decodedBaseline = baseline == null ? null : decoder.decode(baseline);
+        long maxPixels = limits.maxPixels(model.descriptor());
+        DecodedImage decoded = decoder.decode(image, maxPixels);
+        DecodedImage decodedBaseline = baseline == null ? null : decoder.decode(baseline, maxPixels);
         long t1 = System.nanoTime();
+        if (query.rendering().size() == RenderSize.ORIGINAL
+                && (long) decoded.width() * decoded.height() > limits.maxOutputPixels()) {
+            throw new InvalidParameterException(
+                    "size",
+                    "size=original would render " + decoded.width() + "x" + decoded.height() + " pixels, more than "
+                            + limits.maxOutputPixels() + " (salience.api.max-output-pixels); use size=model");
+        }
         timings.put("decode", ms(t1 - t0));
         PreparedImage prepared = model.descriptor().prepare(decoded.image());
         PreparedImage preparedBaseline =
                 decodedBaseline == null ? null : model.descriptor().prepare(decodedBaseline.image());
         long t2 = System.nanoTime();
         timings.put("preprocess", ms(t2 - t1));
+        long planned = 1
+                + method.plannedRows(
+                        p,
+                        model.descriptor().input().height(),
+                        model.descriptor().input().width());
+        if (planned > maxRows) {
+            throw new WorkLimitException(planned, maxRows);
+        }
 
         ModelRunner.Prediction pred = runner.predict(model, List.of(prepared.tensor()), query.timeout())
                 .get(0);

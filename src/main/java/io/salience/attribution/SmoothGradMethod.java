@@ -76,6 +76,11 @@ public class SmoothGradMethod implements SaliencyMethod {
     }
 
     @Override
+    public long plannedRows(Params p, int height, int width) {
+        return p.integer(SAMPLES) * bases.get(p.word(base())).plannedRows(p, height, width);
+    }
+
+    @Override
     public SaliencyMap compute(AttributionContext ctx) {
         Params p = ctx.params();
         int samples = p.integer(SAMPLES);

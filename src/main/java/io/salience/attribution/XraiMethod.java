@@ -51,6 +51,11 @@ public class XraiMethod implements SaliencyMethod {
     }
 
     @Override
+    public long plannedRows(Params p, int height, int width) {
+        return 2L * (p.integer(STEPS) + 1);
+    }
+
+    @Override
     public SaliencyMap compute(AttributionContext ctx) {
         float[] attr = Xrai.baseAttribution(ctx, ctx.params().integer(STEPS));
         ctx.progress().update(1, 2, "regions");

@@ -85,16 +85,20 @@ import org.springframework.stereotype.Component;
 public class InferencePool implements SmartLifecycle, AutoCloseable {
 
     /**
-     * Lifecycle phase: stops after the web server's graceful shutdown ({@code DEFAULT_PHASE - 1024}) and stop
-     * ({@code DEFAULT_PHASE - 2048}), so HTTP requests still in flight can finish their inference.
+     * Lifecycle phase: stops before the web server's graceful shutdown ({@code DEFAULT_PHASE - 1024}) and stop
+     * ({@code DEFAULT_PHASE - 2048}). So on SIGTERM (readiness already DOWN) the pool refuses new work, lets admitted
+     * requests finish within {@code shutdown-timeout}, answers the rest with 503 {@code shutting_down} while the
+     * listener is still open, and only then lets the web server close.
      */
-    public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+    public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
 
     /** Worker threads are named {@code salience-inference-<n>}; the deadline timer {@code salience-inference-timer}. */
     public static final String THREAD_NAME_PREFIX = "salience-inference-";
 
     private static final Logger LOG = LoggerFactory.getLogger(InferencePool.class);
     private static final Duration WORKER_JOIN_TIMEOUT = Duration.ofSeconds(1);
+    /** After the shutdown timeout, how long request threads get to write their 503 {@code shutting_down}. */
+    private static final Duration ANSWER_GRACE = Duration.ofSeconds(2);
     /** Weight of the newest batch in the per-row cost estimate. */
     private static final double COST_WEIGHT = 0.2;
 
@@ -257,6 +261,11 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         boolean partOfAdmitted = admission != null;
         boolean background = BackgroundPriority.isBackground();
         long now = System.nanoTime();
+        if (admission != null) {
+            // one budget per request: every pool call ends by the request's deadline
+            timeoutNanos = Math.max(0, Math.min(timeoutNanos, admission.deadlineNanos - now));
+            admission.chargeRows(rows.size());
+        }
         Job job = new Job(key, new ArrayList<>(rows), erased, now, now + timeoutNanos, admission, background);
         job.future.whenComplete((value, error) -> onFutureDone(job));
 
@@ -319,7 +328,7 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         lock.lock();
         try {
             admitLocked(null);
-            int max = properties.maxInFlight();
+            int max = properties.effectiveMaxInFlight();
             if (max > 0 && admittedRequests >= max) {
                 throw rejectAtSubmit(
                         Reason.QUEUE_FULL,
@@ -331,9 +340,51 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         } finally {
             lock.unlock();
         }
-        Admission admission = new Admission();
+        Admission admission = new Admission(System.nanoTime(), properties.defaultDeadline());
         currentAdmission.set(admission);
         return admission;
+    }
+
+    /**
+     * Narrows the calling thread's request budget: its deadline to at most {@code timeout} after its admission, and
+     * the rows its pool calls may submit in all to {@code maxRows} (0 = unchanged). Without an admission (work not
+     * from HTTP), nothing happens.
+     *
+     * @param timeout the request's whole time, or null for unchanged
+     * @param maxRows the most rows, or 0
+     */
+    public void limitRequest(Duration timeout, long maxRows) {
+        Admission a = openAdmission();
+        if (a == null) {
+            return;
+        }
+        if (timeout != null && !timeout.isNegative() && !timeout.isZero()) {
+            a.deadlineNanos = Math.min(a.deadlineNanos, a.admittedNanos + timeout.toNanos());
+        }
+        if (maxRows > 0) {
+            a.maxRows = a.maxRows == 0 ? maxRows : Math.min(a.maxRows, maxRows);
+        }
+    }
+
+    /**
+     * Time left of the calling thread's request budget (its admission's deadline), or {@code default-deadline}
+     * for work without an admission. Decoding waits at most this long.
+     *
+     * @return nanoseconds left, never negative
+     */
+    public long remainingNanos() {
+        Admission a = openAdmission();
+        return a == null ? properties.defaultDeadline().toNanos() : Math.max(0, a.deadlineNanos - System.nanoTime());
+    }
+
+    /**
+     * Whether shutdown has given up waiting: admitted work still running is to be answered with
+     * {@link Reason#SHUTTING_DOWN} now (a request thread waiting on something else, e.g. a decode, checks this).
+     *
+     * @return true once the shutdown timeout has passed
+     */
+    public boolean abandoned() {
+        return terminated;
     }
 
     /** The calling thread's admission, if it holds one that is still open. */
@@ -351,7 +402,24 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         /** Closed as far as the pool's counts go (guarded by the pool's lock). */
         private boolean detached;
 
-        private Admission() {}
+        private final long admittedNanos;
+        private volatile long deadlineNanos;
+        private volatile long maxRows;
+        private long rows;
+
+        private Admission(long admittedNanos, Duration budget) {
+            this.admittedNanos = admittedNanos;
+            this.deadlineNanos = admittedNanos + budget.toNanos();
+        }
+
+        /** Counts rows against the request's row cap; one thread submits them, the request's own. */
+        private void chargeRows(int n) {
+            rows += n;
+            long max = maxRows;
+            if (max > 0 && rows > max) {
+                throw new WorkLimitException(rows, max);
+            }
+        }
 
         /** Ends the admission and unbinds it from the thread; idempotent. */
         @Override
@@ -583,6 +651,9 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
             lock.unlock();
         }
         settle(settlements);
+        if (!clean) {
+            awaitAdmissionsClosed(ANSWER_GRACE);
+        }
         timer.shutdownNow();
         long joinDeadline = System.nanoTime() + WORKER_JOIN_TIMEOUT.toNanos();
         for (Thread worker : workers) {
@@ -600,6 +671,24 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
             }
         }
         return clean;
+    }
+
+    /** Waits up to {@code timeout} for every open admission to close (their requests have been answered). */
+    private void awaitAdmissionsClosed(Duration timeout) {
+        long remaining = timeout.toNanos();
+        lock.lock();
+        try {
+            while (admittedRequests > 0 && remaining > 0) {
+                remaining = drained.awaitNanos(remaining);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+        if (admittedRequests > 0) {
+            LOG.warn("{} HTTP requests were still unanswered after the shutdown timeout", admittedRequests);
+        }
     }
 
     /** {@link #shutdown(Duration)} with {@code salience.pool.shutdown-timeout}. */

@@ -40,9 +40,10 @@ import org.springframework.validation.annotation.Validated;
  *     by count. When the work already queued is estimated to take longer than this (rows waiting × the measured
  *     seconds per row of their model and graph, divided by {@code concurrency}), a new request is rejected at once
  *     with {@link PoolRejectedException.Reason#QUEUE_FULL}, so accepted requests wait at most about this long.
- * @param maxInFlight {@code salience.pool.max-in-flight}, default 0 (off), 0..100000: the most HTTP model requests
- *     admitted at once, counted from admission (before the upload is read) until the response is done, whatever
- *     phase they are in (reading, decoding, queued, running, encoding). One more is rejected at once with
+ * @param maxInFlight {@code salience.pool.max-in-flight}, default -1 (auto: one per core, at least 2), 0 = off,
+ *     -1..100000: the most HTTP model requests admitted at once, counted from admission (once the body has been
+ *     read) until the response is done, whatever phase they are in (decoding, queued, running, encoding). One more
+ *     is rejected at once with
  *     {@link PoolRejectedException.Reason#QUEUE_FULL}. This bounds the latency of accepted requests under overload
  *     (Little's law: about max-in-flight / throughput); the queue limits see only work already in the pool.
  */
@@ -58,7 +59,7 @@ public record PoolProperties(
         @DefaultValue("1s") @NotNull @DurationMin(millis = 0) @DurationMax(hours = 1) Duration retryAfter,
         @DefaultValue("30s") @NotNull @DurationMin(millis = 0) @DurationMax(minutes = 10) Duration shutdownTimeout,
         @DefaultValue("0ms") @NotNull @DurationMin(millis = 0) @DurationMax(minutes = 10) Duration maxQueueWait,
-        @DefaultValue("0") @Min(0) @Max(MAX_QUEUE_CAPACITY) int maxInFlight) {
+        @DefaultValue("-1") @Min(-1) @Max(MAX_QUEUE_CAPACITY) int maxInFlight) {
 
     /** Upper limit of {@code concurrency}. */
     public static final int MAX_CONCURRENCY = 64;
@@ -90,7 +91,12 @@ public record PoolProperties(
         checkRange("retry-after", retryAfter, Duration.ZERO, MAX_RETRY_AFTER);
         checkRange("shutdown-timeout", shutdownTimeout, Duration.ZERO, MAX_SHUTDOWN_TIMEOUT);
         checkRange("max-queue-wait", maxQueueWait, Duration.ZERO, MAX_DEADLINE);
-        checkRange("max-in-flight", maxInFlight, 0, MAX_QUEUE_CAPACITY);
+        checkRange("max-in-flight", maxInFlight, -1, MAX_QUEUE_CAPACITY);
+    }
+
+    /** {@code max-in-flight} with auto (-1) resolved: one per available core, at least 2; 0 = off. */
+    public int effectiveMaxInFlight() {
+        return maxInFlight >= 0 ? maxInFlight : Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
     private static void checkRange(String name, int value, int min, int max) {

@@ -30,10 +30,11 @@ public final class DescriptorParser {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Set<String> TOP =
-            Set.of("name", "version", "description", "savedModel", "signature", "sha256", "input", "output");
+            Set.of("name", "version", "description", "savedModel", "signature", "sha256", "input", "output", "limits");
     private static final Set<String> INPUT =
             Set.of("layout", "width", "height", "colorMode", "resize", "precision", "pipeline");
     private static final Set<String> OUTPUT = Set.of("kind", "labels");
+    private static final Set<String> LIMITS = Set.of("maxPixels", "maxRows");
 
     private DescriptorParser() {}
 
@@ -109,6 +110,11 @@ public final class DescriptorParser {
         if (Set.copyOf(labels).size() != labels.size()) {
             throw new DescriptorException(where, "output.labels", "must be unique");
         }
+        ModelLimits limits = ModelLimits.DEFAULTS;
+        if (root.containsKey("limits")) {
+            Fields lim = top.child("limits", LIMITS);
+            limits = new ModelLimits(lim.integer("maxPixels", 0), lim.integer("maxRows", 0));
+        }
         boolean sizeGiven = width > 0 && height > 0;
         PreprocessSpec spec;
         try {
@@ -128,7 +134,8 @@ public final class DescriptorParser {
                         kind,
                         labels,
                         file.toAbsolutePath(),
-                        sha256),
+                        sha256,
+                        limits),
                 sizeGiven);
     }
 
@@ -170,7 +177,8 @@ public final class DescriptorParser {
                 d.output(),
                 d.labels(),
                 d.source(),
-                d.sha256());
+                d.sha256(),
+                d.limits());
     }
 
     private static List<ValueStep> parseSteps(String where, List<Object> raw) {

@@ -25,6 +25,7 @@ import java.util.List;
  * @param source the descriptor file
  * @param sha256 the pinned {@link ModelDigest} of the SavedModel (64 hex digits), or null when not pinned: a model
  *     whose digest differs is refused
+ * @param limits the model's own request limits ({@code limits:}; 0 = the global default)
  */
 public record ModelDescriptor(
         String name,
@@ -37,10 +38,12 @@ public record ModelDescriptor(
         OutputKind output,
         List<String> labels,
         Path source,
-        String sha256) {
+        String sha256,
+        ModelLimits limits) {
 
     public ModelDescriptor {
         labels = List.copyOf(labels);
+        limits = limits == null ? ModelLimits.DEFAULTS : limits;
     }
 
     /** The model input tensor and the resized picture of an image, preprocessed as this descriptor says. */

@@ -2,8 +2,10 @@ package io.salience.model;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.salience.config.RequestLimits;
 import io.salience.imaging.DecodedImage;
-import io.salience.imaging.ImageDecoder;
+import io.salience.inference.DecodePool;
+import io.salience.inference.InferencePool;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,14 +18,24 @@ public class PredictionService {
 
     private final ModelRegistry registry;
     private final ModelRunner runner;
-    private final ImageDecoder decoder;
+    private final DecodePool decoder;
     private final MeterRegistry meters;
+    private final RequestLimits limits;
+    private final InferencePool pool;
 
-    public PredictionService(ModelRegistry registry, ModelRunner runner, ImageDecoder decoder, MeterRegistry meters) {
+    public PredictionService(
+            ModelRegistry registry,
+            ModelRunner runner,
+            DecodePool decoder,
+            MeterRegistry meters,
+            RequestLimits limits,
+            InferencePool pool) {
         this.registry = registry;
         this.runner = runner;
         this.decoder = decoder;
         this.meters = meters;
+        this.limits = limits;
+        this.pool = pool;
     }
 
     /**
@@ -46,9 +58,11 @@ public class PredictionService {
     /** Class probabilities of each image, sorted descending, at most {@code topK} each. */
     public Predictions predict(String modelName, List<byte[]> images, int topK, Duration deadline) {
         LoadedModel model = registry.ready(modelName);
+        pool.limitRequest(deadline, limits.maxRows(model.descriptor()));
+        long maxPixels = limits.maxPixels(model.descriptor());
         List<float[]> inputs = new ArrayList<>(images.size());
         for (byte[] b : images) {
-            DecodedImage img = decoder.decode(b);
+            DecodedImage img = decoder.decode(b, maxPixels);
             inputs.add(model.descriptor().tensor(img.image()));
         }
         Timer.Sample sample = Timer.start(meters);

@@ -59,6 +59,19 @@ final class ProtocolAdmissionFilter extends AdmittingFilter {
     }
 
     @Override
+    protected long maxBufferedBody() {
+        return maxBody;
+    }
+
+    @Override
+    protected void refuseBody(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        write(
+                response,
+                413,
+                "the request body exceeds " + maxBody + " bytes (spring.servlet.multipart.max-request-size)");
+    }
+
+    @Override
     protected void reject(HttpServletRequest request, HttpServletResponse response, PoolRejectedException e)
             throws IOException {
         write(response, 503, e.getMessage());

@@ -7,6 +7,7 @@ import io.salience.imaging.ImageDecodeException;
 import io.salience.imaging.ImageTooLargeException;
 import io.salience.imaging.UnsupportedImageFormatException;
 import io.salience.inference.PoolRejectedException;
+import io.salience.inference.WorkLimitException;
 import io.salience.model.ModelNotFoundException;
 import io.salience.model.ModelUnavailableException;
 import java.util.Map;
@@ -77,7 +78,7 @@ public class ProtocolAdvice {
         return error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, e.getMessage());
     }
 
-    @ExceptionHandler({ImageDecodeException.class, UnsupportedModelException.class})
+    @ExceptionHandler({ImageDecodeException.class, UnsupportedModelException.class, WorkLimitException.class})
     ResponseEntity<Map<String, String>> unprocessable(RuntimeException e) {
         return error(HttpStatus.UNPROCESSABLE_CONTENT, e.getMessage());
     }

@@ -6,7 +6,8 @@ import io.salience.attribution.SaliencyQuery;
 import io.salience.attribution.SaliencyResult;
 import io.salience.attribution.SaliencyService;
 import io.salience.config.ApiProperties;
-import io.salience.imaging.ImageDecoder;
+import io.salience.config.RequestLimits;
+import io.salience.inference.DecodePool;
 import io.salience.inference.InferencePool;
 import io.salience.model.LoadedModel;
 import io.salience.model.ModelRegistry;
@@ -40,7 +41,8 @@ public class ProtocolService {
 
     private final ModelRegistry registry;
     private final ModelRunner runner;
-    private final ImageDecoder decoder;
+    private final DecodePool decoder;
+    private final RequestLimits requestLimits;
     private final SaliencyService saliency;
     private final ApiProperties limits;
     private final ModelsHealthIndicator modelsHealth;
@@ -51,7 +53,8 @@ public class ProtocolService {
     public ProtocolService(
             ModelRegistry registry,
             ModelRunner runner,
-            ImageDecoder decoder,
+            DecodePool decoder,
+            RequestLimits requestLimits,
             SaliencyService saliency,
             ApiProperties limits,
             ModelsHealthIndicator modelsHealth,
@@ -61,6 +64,7 @@ public class ProtocolService {
         this.registry = registry;
         this.runner = runner;
         this.decoder = decoder;
+        this.requestLimits = requestLimits;
         this.saliency = saliency;
         this.limits = limits;
         this.modelsHealth = modelsHealth;
@@ -184,7 +188,9 @@ public class ProtocolService {
             }
             return p.values();
         } else if (in instanceof ModelInput.Encoded e) {
-            return model.descriptor().tensor(decoder.decode(e.bytes()).image());
+            return model.descriptor()
+                    .tensor(decoder.decode(e.bytes(), requestLimits.maxPixels(model.descriptor()))
+                            .image());
         }
         return model.descriptor().tensor(((ModelInput.Pixels) in).image());
     }

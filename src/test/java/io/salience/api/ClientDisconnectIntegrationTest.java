@@ -30,7 +30,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"salience.pool.concurrency=1"})
+        properties = {"salience.pool.concurrency=1", "salience.pool.max-in-flight=0"})
 class ClientDisconnectIntegrationTest {
 
     private static final String SLOW = "/v1/models/idc-demo/saliency?method=integrated-gradients&steps=1024";

@@ -15,7 +15,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * One shared application context (real server on a random port) over the demo model and a broken descriptor, with a
- * small pixel limit (10,000) so the 413 path is cheap to reach. Subclasses share the cached context.
+ * small pixel limit (10,000) so the 413 path is cheap to reach, and a row cap (20,001) above the longest job's. Subclasses share the cached context.
  */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,

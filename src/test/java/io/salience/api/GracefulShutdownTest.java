@@ -94,7 +94,8 @@ class GracefulShutdownTest {
                 SalienceApplication.class.getName(),
                 "--server.port=" + port,
                 "--management.server.port=" + managementPort,
-                "--salience.models.dir=" + Path.of("models").toAbsolutePath());
+                "--salience.models.dir=" + Path.of("models").toAbsolutePath(),
+                "--salience.pool.max-in-flight=0");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.redirectOutput(work.resolve("app.log").toFile());
         return pb.start();

@@ -23,6 +23,7 @@ import org.springframework.boot.test.context.SpringBootTest;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
             "salience.pool.concurrency=1",
+            "salience.pool.max-in-flight=0",
             "salience.pool.queue-capacity=1",
             "salience.pool.retry-after=2s",
             "salience.api.max-pixels=10000"

@@ -6,7 +6,9 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verifyNoInteractions;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.salience.imaging.ImageDecoder;
+import io.salience.config.RequestLimits;
+import io.salience.inference.DecodePool;
+import io.salience.inference.InferencePool;
 import io.salience.model.ModelRegistry;
 import io.salience.model.ModelRunner;
 import java.util.List;
@@ -20,9 +22,11 @@ class SaliencyServiceTest {
     private final SaliencyService service = new SaliencyService(
             List.of(new GradientMethod(), new GradCamPlusPlusMethod(), new IntegratedGradientsMethod()),
             registry,
-            mock(ImageDecoder.class),
+            mock(DecodePool.class),
             mock(ModelRunner.class),
-            new SimpleMeterRegistry());
+            new SimpleMeterRegistry(),
+            mock(RequestLimits.class),
+            mock(InferencePool.class));
 
     private InvalidParameterException rejected(Map<String, String> params, byte[] baseline) {
         Throwable t = org.assertj.core.api.Assertions.catchThrowable(

@@ -25,8 +25,12 @@ class InferencePoolSpringTest {
     void bindsDefaults() {
         contextRunner.run(context -> {
             assertThat(context).hasNotFailed();
-            assertThat(context.getBean(PoolProperties.class))
-                    .isEqualTo(PoolSettings.defaults().build());
+            PoolProperties bound = context.getBean(PoolProperties.class);
+            assertThat(bound)
+                    .isEqualTo(PoolSettings.defaults().withMaxInFlight(-1).build());
+            // the shipped max-in-flight: one per core, at least 2
+            assertThat(bound.effectiveMaxInFlight())
+                    .isEqualTo(Math.max(2, Runtime.getRuntime().availableProcessors()));
         });
     }
 
@@ -70,7 +74,7 @@ class InferencePoolSpringTest {
                 "salience.pool.default-deadline=0s",
                 "salience.pool.retry-after=-1s",
                 "salience.pool.max-queue-wait=11m",
-                "salience.pool.max-in-flight=-1")) {
+                "salience.pool.max-in-flight=-2")) {
             contextRunner.withPropertyValues(bad).run(context -> assertThat(context)
                     .as(bad)
                     .hasFailed()

@@ -15,11 +15,12 @@ public final class PoolSettings {
     private Duration retryAfter = Duration.ofSeconds(1);
     private Duration shutdownTimeout = Duration.ofSeconds(30);
     private Duration maxQueueWait = Duration.ZERO;
+    /** 0 (off), unlike the bound default -1 (auto: one per core), so that unit tests are not limited by the machine. */
     private int maxInFlight = 0;
 
     private PoolSettings() {}
 
-    /** The defaults, as bound from an empty configuration. */
+    /** The defaults, as bound from an empty configuration, except {@code max-in-flight} (off here). */
     public static PoolSettings defaults() {
         return new PoolSettings();
     }
