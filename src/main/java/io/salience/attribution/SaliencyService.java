@@ -61,6 +61,14 @@ public class SaliencyService {
         this.pool = pool;
     }
 
+    /**
+     * Decodes an upload for a model as every endpoint must: on the bounded decode pool, under the request's
+     * deadline, within the model's pixel cap.
+     */
+    public DecodedImage decode(LoadedModel model, byte[] image) {
+        return decoder.decode(image, limits.maxPixels(model.descriptor()));
+    }
+
     /** Every method by name. */
     public Map<String, SaliencyMethod> methods() {
         return methods;

@@ -62,7 +62,7 @@ public class ComparisonService {
         LoadedModel model = registry.ready(modelName);
         Map<String, Double> timings = new LinkedHashMap<>();
         long t0 = System.nanoTime();
-        DecodedImage decoded = decoder.decode(image);
+        DecodedImage decoded = saliency.decode(model, image);
         PreparedImage prepared = model.descriptor().prepare(decoded.image());
         int h = prepared.spec().height();
         int w = prepared.spec().width();

@@ -10,7 +10,6 @@ import io.salience.engine.ModelGraph;
 import io.salience.engine.WeightInfo;
 import io.salience.engine.WeightValues;
 import io.salience.graph.LayerInfo;
-import io.salience.imaging.ImageDecoder;
 import io.salience.imaging.MapResizer;
 import io.salience.imaging.PreparedImage;
 import io.salience.imaging.ResizeMethod;
@@ -36,13 +35,11 @@ public class SanityService {
 
     private final SaliencyService saliency;
     private final ModelRegistry registry;
-    private final ImageDecoder decoder;
     private final ModelRunner runner;
 
-    public SanityService(SaliencyService saliency, ModelRegistry registry, ImageDecoder decoder, ModelRunner runner) {
+    public SanityService(SaliencyService saliency, ModelRegistry registry, ModelRunner runner) {
         this.saliency = saliency;
         this.registry = registry;
-        this.decoder = decoder;
         this.runner = runner;
     }
 
@@ -64,7 +61,7 @@ public class SanityService {
                             + "; name fewer layers or methods");
         }
         PreparedImage prepared =
-                model.descriptor().prepare(decoder.decode(image).image());
+                model.descriptor().prepare(saliency.decode(model, image).image());
         return check(model, methods, chosen, query, prepared, progress);
     }
 

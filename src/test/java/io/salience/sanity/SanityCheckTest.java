@@ -9,7 +9,6 @@ import io.salience.attribution.GuidedBackpropMethod;
 import io.salience.attribution.Progress;
 import io.salience.attribution.SaliencyMethod;
 import io.salience.attribution.SaliencyService;
-import io.salience.imaging.ImageDecoder;
 import io.salience.imaging.PreparedImage;
 import io.salience.inference.InferencePool;
 import io.salience.model.LoadedModel;
@@ -45,8 +44,8 @@ class SanityCheckTest {
         ModelRunner runner = new ModelRunner(pool);
         methods = List.of(new GradientMethod(), new GradCamMethod(), new GuidedBackpropMethod());
         SaliencyService saliency =
-                new SaliencyService(methods, null, new ImageDecoder(), runner, new SimpleMeterRegistry());
-        sanity = new SanityService(saliency, null, new ImageDecoder(), runner);
+                new SaliencyService(methods, null, null, runner, new SimpleMeterRegistry(), null, pool);
+        sanity = new SanityService(saliency, null, runner);
     }
 
     @AfterAll

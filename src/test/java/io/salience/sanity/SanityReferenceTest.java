@@ -9,7 +9,6 @@ import io.salience.attribution.Progress;
 import io.salience.attribution.SaliencyMap;
 import io.salience.attribution.SaliencyService;
 import io.salience.engine.WeightValues;
-import io.salience.imaging.ImageDecoder;
 import io.salience.imaging.NpyArray;
 import io.salience.imaging.NpyReader;
 import io.salience.imaging.PreparedImage;
@@ -105,7 +104,7 @@ class SanityReferenceTest {
         try (InferencePool pool = new InferencePool(PoolSettings.defaults().build(), new SimpleMeterRegistry())) {
             ModelRunner runner = new ModelRunner(pool);
             SaliencyService service =
-                    new SaliencyService(List.of(gradient), null, new ImageDecoder(), runner, new SimpleMeterRegistry());
+                    new SaliencyService(List.of(gradient), null, null, runner, new SimpleMeterRegistry(), null, pool);
             SanityService.Prepared original =
                     prepare(service.rawMap(gradient, planted, image, seed, null, null, Progress.NONE), planted);
             int compared = 0;
