@@ -18,8 +18,8 @@ import org.springframework.validation.annotation.Validated;
  *     samples, occlusion patches, CAM channels) one request may schedule; a descriptor's {@code limits.maxRows}
  *     overrides it; default 4096, 1..10^7
  * @param maxJobRows the same cap for work that runs as an async job (background priority, at most
- *     {@code salience.jobs.max-running} at once), so that a job may use a method's full range (RISE's 20,000 masks);
- *     a descriptor's {@code limits.maxRows} overrides it too; default 20000, 1..10^7
+ *     {@code salience.jobs.max-running} at once), so that a job may use a method's full range (RISE's 20,000 masks and the target row);
+ *     a descriptor's {@code limits.maxRows} overrides it too; default 32768, 1..10^7
  * @param maxOutputPixels largest PNG that {@code size=original} may render, width x height; default 4 MP
  *     (2048x2048), 1..400 M
  * @param maxJpegScans most scans in a JPEG (progressive JPEGs have about 10); default 32, 1..10000
@@ -34,7 +34,7 @@ public record ApiProperties(
         @DefaultValue("32") @Min(1) @Max(1024) int maxImages,
         @DefaultValue("1024") @Min(0) @Max(1_000_000) long maxPixelsPerInputPixel,
         @DefaultValue("4096") @Min(1) @Max(10_000_000) long maxRows,
-        @DefaultValue("20000") @Min(1) @Max(10_000_000) long maxJobRows,
+        @DefaultValue("32768") @Min(1) @Max(10_000_000) long maxJobRows,
         @DefaultValue("4194304") @Min(1) @Max(400_000_000) long maxOutputPixels,
         @DefaultValue("32") @Min(1) @Max(10_000) int maxJpegScans,
         @DefaultValue("256") @Min(1) @Max(100_000) int maxFrames,

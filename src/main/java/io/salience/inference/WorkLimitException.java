@@ -20,7 +20,7 @@ public class WorkLimitException extends RuntimeException {
      */
     public WorkLimitException(long rows, long maxRows) {
         super("this request would run " + rows + " model rows, more than this model's cap of " + maxRows
-                + " (limits.max-rows in its model.yaml, salience.api.max-rows by default); lower steps, samples,"
+                + " (limits.maxRows in its model.yaml; by default salience.api.max-rows, or max-job-rows for an async job); lower steps, samples,"
                 + " masks or the number of patches");
         this.rows = rows;
         this.maxRows = maxRows;
