@@ -147,6 +147,18 @@ public class ProblemAdvice {
                 null, "the query string or form fields cannot be decoded: use name=value pairs, percent-encoded UTF-8");
     }
 
+    /**
+     * Spring Security's firewall refuses a parameter name or value it will not pass on (control or unassigned
+     * characters); it surfaces when the parameters are first read, so it reaches this advice rather than the filter.
+     */
+    @ExceptionHandler(org.springframework.security.web.firewall.RequestRejectedException.class)
+    ResponseEntity<ProblemDetail> rejectedParameter(
+            org.springframework.security.web.firewall.RequestRejectedException e) {
+        return badParameter(
+                null,
+                "a parameter name or value holds characters that are not allowed (control or unassigned code points)");
+    }
+
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<ProblemDetail> mismatch(MethodArgumentTypeMismatchException e) {
         return badParameter(e.getName(), e.getName() + " has an invalid value '" + e.getValue() + "'");

@@ -82,6 +82,19 @@ class ErrorResponsesIntegrationTest extends DemoModelsContext {
     }
 
     @Test
+    void aFormFieldNameTheFirewallRefusesIs400NotA500() {
+        // found by Schemathesis: a field name with a control character was a 500 (RequestRejectedException)
+        List<Part> parts = List.of(
+                new Part("image", "x.png", "image/png", ApiClient.png(50, 50, 1)),
+                new Part("x\u0001y", null, "text/plain", "1".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        for (String path : List.of("/v1/models/idc-demo/saliency", "/v1/models/idc-demo/sanity")) {
+            JsonNode p = ApiClient.assertProblem(
+                    api.multipart(path, "application/json", parts), 400, Problems.INVALID_PARAMETER);
+            assertThat(p.path("detail").asString()).contains("not allowed");
+        }
+    }
+
+    @Test
     void errorAskedForDirectlyIsAProblem() {
         ApiClient.assertProblem(api.get("/error"), 404, URI.create("urn:salience:problem:not-found"));
     }
