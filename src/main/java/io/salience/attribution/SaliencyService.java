@@ -159,7 +159,7 @@ public class SaliencyService {
                 .get(0);
         float[] probs = model.probabilities(pred.logits(), pred.output(), 0);
         List<String> labels = model.descriptor().labels();
-        Target target = Target.parse(query.target(), labels, argmax(probs));
+        Target target = Target.parse(query.target(), labels, Rows.argmax(probs));
         float[] seed = model.seed(target.index());
         if (target.contrast() >= 0) {
             float[] other = model.seed(target.contrast());
@@ -280,16 +280,6 @@ public class SaliencyService {
             raw.putIfAbsent("baseline", "uploaded");
         }
         return raw;
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private static double ms(long nanos) {

@@ -51,4 +51,15 @@ public final class Rows {
         }
         return (float) s;
     }
+
+    /** The index of the largest value (the first, on ties). */
+    public static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
 }

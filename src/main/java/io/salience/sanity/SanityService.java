@@ -7,6 +7,7 @@ import io.salience.attribution.SaliencyMethod;
 import io.salience.attribution.SaliencyService;
 import io.salience.attribution.Target;
 import io.salience.engine.ModelGraph;
+import io.salience.engine.Rows;
 import io.salience.engine.WeightInfo;
 import io.salience.engine.WeightValues;
 import io.salience.graph.LayerInfo;
@@ -83,7 +84,7 @@ public class SanityService {
                 .get(0);
         float[] probs = model.probabilities(pred.logits(), pred.output(), 0);
         List<String> labels = model.descriptor().labels();
-        Target target = Target.parse(query.target(), labels, argmax(probs));
+        Target target = Target.parse(query.target(), labels, Rows.argmax(probs));
         float[] seed = model.seed(target.index());
         if (target.contrast() >= 0) {
             float[] other = model.seed(target.contrast());
@@ -292,16 +293,6 @@ public class SanityService {
 
     private static Double finite(double v) {
         return Double.isFinite(v) ? Math.round(v * 1e6) / 1e6 : null;
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private static double ms(long nanos) {
