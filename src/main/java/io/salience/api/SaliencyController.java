@@ -22,6 +22,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.Arrays;
 import java.util.List;
 import org.springframework.http.MediaType;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -146,7 +147,8 @@ public class SaliencyController {
                     @RequestParam(name = SaliencyQueryResolver.ASYNC, defaultValue = "false")
                     boolean async,
             @Parameter(hidden = true) SaliencyQuery query,
-            HttpServletRequest request) {
+            HttpServletRequest request)
+            throws HttpMediaTypeNotAcceptableException {
         byte[] imageBytes = Uploads.bytes(image);
         byte[] baselineBytes = Uploads.bytes(baselineImage);
         AuditRecord audit = Audit.current().model(model).operation("saliency").input(ModelDigest.sha256Hex(imageBytes));
@@ -154,6 +156,7 @@ public class SaliencyController {
             audit.input(ModelDigest.sha256Hex(baselineBytes));
         }
         if (!query.methods().isEmpty()) {
+            acceptsJson(request);
             audit.operation(String.join(",", query.methods()));
             if (async) {
                 audit.parameters(java.util.Map.of("async", "true"));
@@ -189,5 +192,19 @@ public class SaliencyController {
                 .parameters(r.parameters())
                 .explanation(r.provenance().explanationId(), r.timings());
         return r;
+    }
+
+    /** Several maps are one JSON document: a request that does not accept JSON is answered 406. */
+    private static void acceptsJson(HttpServletRequest request) throws HttpMediaTypeNotAcceptableException {
+        String accept = request.getHeader("Accept");
+        if (accept == null || accept.isBlank()) {
+            return;
+        }
+        for (MediaType m : MediaType.parseMediaTypes(accept)) {
+            if (m.getQualityValue() > 0 && m.isCompatibleWith(MediaType.APPLICATION_JSON)) {
+                return;
+            }
+        }
+        throw new HttpMediaTypeNotAcceptableException(List.of(MediaType.APPLICATION_JSON));
     }
 }

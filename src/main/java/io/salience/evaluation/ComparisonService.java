@@ -135,26 +135,39 @@ public class ComparisonService {
         }
         long units = chosen.size() + 2L;
         progress.update(2, units, "baselines");
-        // every map for the one target in one request: the gradient and CAM methods share a session run
-        List<SaliencyResult> maps = null;
-        try {
-            maps = saliency.explainAll(
-                            modelName, query(chosen, t.describe(labels), query), chosen, image, null, Progress.NONE)
-                    .maps();
-        } catch (UnsupportedModelException e) {
-            if (by.equals("request")) {
-                throw e;
+        // the one-row methods (gradient and CAM families) in one request, where they share a session run; each
+        // many-row method on its own, within its own row cap
+        List<String> oneRow = new ArrayList<>();
+        for (String m : chosen) {
+            if (saliency.method(m).plannedRows(new io.salience.attribution.Params(Map.of()), h, w) <= 1) {
+                oneRow.add(m);
             }
         }
-        for (int i = 0; i < chosen.size(); i++) {
-            String m = chosen.get(i);
-            SaliencyResult r;
-            if (maps != null) {
-                r = maps.get(i);
-            } else {
+        Map<String, SaliencyResult> shared = new LinkedHashMap<>();
+        for (int from = 0; oneRow.size() > 1 && from < oneRow.size(); from += SaliencyQuery.MAX_METHODS) {
+            List<String> group = oneRow.subList(from, Math.min(oneRow.size(), from + SaliencyQuery.MAX_METHODS));
+            try {
+                for (SaliencyResult r : saliency.explainAll(
+                                modelName, query(group, t.describe(labels), query), group, image, null, Progress.NONE)
+                        .maps()) {
+                    shared.put(r.method(), r);
+                }
+            } catch (UnsupportedModelException e) {
+                if (by.equals("request")) {
+                    throw e;
+                }
+                // one of them does not apply: each runs on its own below
+            }
+        }
+        for (String m : chosen) {
+            SaliencyResult r = shared.get(m);
+            if (r == null) {
                 try {
                     r = saliency.explain(modelName, query(List.of(m), t.describe(labels), query), image, null);
                 } catch (UnsupportedModelException e) {
+                    if (by.equals("request")) {
+                        throw e;
+                    }
                     // chosen by the budget: a method the model cannot take is reported, not fatal
                     notApplicable.put(m, e.getMessage());
                     continue;
