@@ -38,17 +38,7 @@ class SeveralMapsBenchmarkTest {
     @DynamicPropertySource
     static void models(DynamicPropertyRegistry registry) throws IOException {
         Path dir = Files.createTempDirectory("several-bench");
-        for (String m : List.of("idc-demo", "planted-demo")) {
-            Files.createDirectories(dir.resolve(m));
-            Files.writeString(
-                    dir.resolve(m).resolve("model.yaml"),
-                    Files.readString(Path.of("models", m, "model.yaml"))
-                            .replace(
-                                    "savedModel: saved_model",
-                                    "savedModel: \""
-                                            + Path.of("models", m, "saved_model")
-                                                    .toAbsolutePath() + "\""));
-        }
+        io.salience.testing.TestModels.writeShippedModels(dir);
         Path bench = Path.of("src/test/resources/fixtures/bench224");
         Files.createDirectories(dir.resolve("bench224"));
         String yaml = Files.readString(bench.resolve("model.yaml"));
