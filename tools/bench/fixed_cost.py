@@ -2,13 +2,17 @@
 """Fixed cost per request on one kept-alive HTTP/1.1 connection: client-side HTTP time minus the compute time the
 service reports in its JSON ``timings``.
 
-Usage: fixed_cost.py BASE_URL BODY BOUNDARY [N] [WARMUP]
+Usage: fixed_cost.py BASE_URL[,BASE_URL...] BODY BOUNDARY [N] [WARMUP] [MODEL]
 
 Interleaves, on one connection each, ``POST /v1/models/idc-demo/saliency?method=gradient`` (Accept:
 application/json; the body is the multipart file BODY) and ``GET /v1/methods`` (no compute: its whole HTTP time is
 fixed cost). Prints one line per endpoint with medians over N requests (default 500) after WARMUP unmeasured ones
 (default 100), in ms, and the load average before and after. The HTTP time is from the first byte sent to the last
 byte of the body read (Python's http.client; its own overhead is part of it).
+
+With several base URLs (e.g. the service before and after a change, both running), the servers are measured
+interleaved, in blocks of 50 request pairs (in alternating order), so that both see the same load; the last line is then the median of the
+per-block ratios of each server's fixed cost (and /v1/methods time) to the first's.
 """
 import http.client
 import json
@@ -23,70 +27,103 @@ def loadavg():
         return " ".join(f.read().split()[:3])
 
 
+class Server:
+    def __init__(self, base, body, boundary, model):
+        u = urlsplit(base)
+        self.base = base
+        self.model = model
+        self.body = body
+        self.headers = {
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Accept": "application/json",
+            "Content-Length": str(len(body)),
+        }
+        self.saliency = http.client.HTTPConnection(u.hostname, u.port)
+        self.methods = http.client.HTTPConnection(u.hostname, u.port)
+        self.closes = 0
+        self.http_ms, self.compute_ms, self.fixed_ms, self.list_ms, self.timings = [], [], [], [], {}
+
+    def grad(self):
+        t0 = time.perf_counter()
+        self.saliency.request(
+            "POST", f"/v1/models/{self.model}/saliency?method=gradient", body=self.body, headers=self.headers
+        )
+        r = self.saliency.getresponse()
+        data = r.read()
+        t1 = time.perf_counter()
+        if r.status != 200:
+            raise SystemExit(f"{self.base}: saliency answered {r.status}: {data[:300]!r}")
+        if r.getheader("Connection", "").lower() == "close":
+            self.closes += 1  # Tomcat closes after max-keep-alive-requests (100); http.client reconnects
+        return (t1 - t0) * 1000, json.loads(data)["timings"]
+
+    def listing(self):
+        t0 = time.perf_counter()
+        self.methods.request("GET", "/v1/methods", headers={"Accept": "application/json"})
+        r = self.methods.getresponse()
+        r.read()
+        t1 = time.perf_counter()
+        if r.status != 200:
+            raise SystemExit(f"{self.base}: /v1/methods answered {r.status}")
+        return (t1 - t0) * 1000
+
+    def measure(self, n):
+        block, listed = [], []
+        for _ in range(n):
+            h, t = self.grad()
+            self.http_ms.append(h)
+            self.compute_ms.append(t["compute"])
+            self.fixed_ms.append(h - t["compute"])
+            block.append(h - t["compute"])
+            for k, v in t.items():
+                self.timings.setdefault(k, []).append(v)
+            listed.append(self.listing())
+        self.list_ms += listed
+        return statistics.median(block), statistics.median(listed)
+
+
 def main():
-    base, body_path, boundary = sys.argv[1], sys.argv[2], sys.argv[3]
+    bases, body_path, boundary = sys.argv[1].split(","), sys.argv[2], sys.argv[3]
     n = int(sys.argv[4]) if len(sys.argv) > 4 else 500
     warmup = int(sys.argv[5]) if len(sys.argv) > 5 else 100
     model = sys.argv[6] if len(sys.argv) > 6 else "idc-demo"
-    u = urlsplit(base)
     with open(body_path, "rb") as f:
         body = f.read()
-    post_headers = {
-        "Content-Type": f"multipart/form-data; boundary={boundary}",
-        "Accept": "application/json",
-        "Content-Length": str(len(body)),
-    }
-    saliency = http.client.HTTPConnection(u.hostname, u.port)
-    methods = http.client.HTTPConnection(u.hostname, u.port)
-    closes = [0]
-
-    def grad():
-        t0 = time.perf_counter()
-        saliency.request("POST", f"/v1/models/{model}/saliency?method=gradient", body=body, headers=post_headers)
-        r = saliency.getresponse()
-        data = r.read()
-        t1 = time.perf_counter()
-        if r.status != 200:
-            raise SystemExit(f"saliency answered {r.status}: {data[:300]!r}")
-        if r.getheader("Connection", "").lower() == "close":
-            closes[0] += 1  # Tomcat closes after max-keep-alive-requests (100); http.client reconnects
-        timings = json.loads(data)["timings"]
-        return (t1 - t0) * 1000, timings
-
-    def listing():
-        t0 = time.perf_counter()
-        methods.request("GET", "/v1/methods", headers={"Accept": "application/json"})
-        r = methods.getresponse()
-        data = r.read()
-        t1 = time.perf_counter()
-        if r.status != 200:
-            raise SystemExit(f"/v1/methods answered {r.status}")
-        return (t1 - t0) * 1000
-
-    for _ in range(warmup):
-        grad()
-        listing()
+    servers = [Server(b, body, boundary, model) for b in bases]
+    for s in servers:
+        for _ in range(warmup):
+            s.grad()
+            s.listing()
     before = loadavg()
-    http_ms, compute_ms, fixed_ms, other = [], [], [], {}
-    list_ms = []
-    for _ in range(n):
-        h, t = grad()
-        http_ms.append(h)
-        compute_ms.append(t["compute"])
-        fixed_ms.append(h - t["compute"])
-        for k, v in t.items():
-            other.setdefault(k, []).append(v)
-        list_ms.append(listing())
+    block = 50 if len(servers) > 1 else n
+    ratios = []
+    done = 0
+    while done < n:
+        k = min(block, n - done)
+        # alternate the order from block to block, so that neither server always runs first
+        order = list(range(len(servers))) if (done // block) % 2 == 0 else list(reversed(range(len(servers))))
+        medians = [None] * len(servers)
+        for i in order:
+            medians[i] = servers[i].measure(k)
+        ratios.append([(m[0] / medians[0][0], m[1] / medians[0][1]) for m in medians])
+        done += k
     after = loadavg()
     med = statistics.median
-    parts = " ".join(f"{k} {med(v):.3f}" for k, v in other.items())
-    print(
-        f"gradient {model}: n {n}, median http {med(http_ms):.3f} ms, compute {med(compute_ms):.3f} ms,"
-        f" fixed (http - compute, per request) {med(fixed_ms):.3f} ms [timings: {parts}]"
-    )
-    q = statistics.quantiles(list_ms, n=4)
-    print(f"GET /v1/methods: n {n}, median http {med(list_ms):.3f} ms (IQR {q[0]:.3f}-{q[2]:.3f})")
-    print(f"load average before {before}, after {after}; saliency connection closed by the server {closes[0]} times")
+    for s in servers:
+        parts = " ".join(f"{k} {med(v):.3f}" for k, v in s.timings.items())
+        q = statistics.quantiles(s.list_ms, n=4)
+        print(
+            f"{s.base} gradient {model}: n {n}, median http {med(s.http_ms):.3f} ms, compute {med(s.compute_ms):.3f}"
+            f" ms, fixed (http - compute, per request) {med(s.fixed_ms):.3f} ms [timings: {parts}];"
+            f" GET /v1/methods median {med(s.list_ms):.3f} ms (IQR {q[0]:.3f}-{q[2]:.3f});"
+            f" closed by the server {s.closes} times"
+        )
+    if len(servers) > 1:
+        fixed = ", ".join(f"{med(r[i][0] for r in ratios):.3f}" for i in range(len(servers)))
+        listing = ", ".join(f"{med(r[i][1] for r in ratios):.3f}" for i in range(len(servers)))
+        print(f"relative to the first server, median of per-block ratios: gradient fixed cost {fixed};"
+              f" GET /v1/methods {listing}")
+    print(f"load average before {before}, after {after}")
 
 
 if __name__ == "__main__":
