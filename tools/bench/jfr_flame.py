@@ -2,11 +2,10 @@
 """Folded stacks and a self-contained SVG flame graph from JFR samples.
 
 Usage:
-    jfr print --json --stack-depth 256 --events jdk.ExecutionSample rec.jfr > samples.json
-    jfr_flame.py samples.json --folded out.folded --svg out.svg --title "predict" [--top 25]
+    jfr print --json --stack-depth 1024 --events jdk.ExecutionSample rec.jfr | jfr_flame.py - --folded out.folded --svg out.svg --title "predict" [--top 25]
                  [--thread-filter REGEX] [--min-width 0.0005] [--no-threads]
 
-Reads the JSON that ``jfr print --json`` writes (events of any sampling type: jdk.ExecutionSample,
+Reads the JSON that ``jfr print --json`` writes, event by event (a file or standard input; events of any sampling type: jdk.ExecutionSample,
 jdk.NativeMethodSample), one stack per event. Frames are ``package.Class.method``; JFR lists them leaf first, the
 folded stacks root first, with the thread's name (digits replaced by ``#``, so a pool's threads merge) as the root
 frame unless --no-threads. A stack JFR truncated (deeper than --stack-depth) gets a ``[truncated]`` root frame.
@@ -45,11 +44,50 @@ def thread_name(values):
     return DIGITS.sub("#", name)
 
 
+def read_events(path, chunk=1 << 20):
+    """The events of ``jfr print --json`` one at a time, without holding the whole document (gigabytes for a 40 s
+    recording at 1 ms: every frame carries its method's full description). ``-`` reads standard input."""
+    f = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    decoder = json.JSONDecoder()
+    try:
+        buf = ""
+        while '"events"' not in buf:
+            more = f.read(chunk)
+            if not more:
+                return
+            buf += more
+        buf = buf[buf.index('"events"') :]
+        while "[" not in buf:
+            buf += f.read(chunk)
+        buf = buf[buf.index("[") + 1 :]
+        pos = 0
+        eof = False
+        while True:
+            while pos < len(buf) and buf[pos] in " \t\r\n,":
+                pos += 1
+            if pos < len(buf) and buf[pos] == "]":
+                return
+            try:
+                if pos >= len(buf):
+                    raise json.JSONDecodeError("need more", buf, pos)
+                event, pos = decoder.raw_decode(buf, pos)
+            except json.JSONDecodeError:
+                if eof:
+                    raise
+                more = f.read(chunk)
+                eof = not more
+                buf = buf[pos:] + more
+                pos = 0
+                continue
+            yield event
+    finally:
+        if f is not sys.stdin:
+            f.close()
+
+
 def read_stacks(path, with_threads, thread_filter, weight_field=None):
-    with open(path, encoding="utf-8") as f:
-        doc = json.load(f)
     stacks = Counter()
-    for event in doc.get("recording", {}).get("events", []):
+    for event in read_events(path):
         values = event.get("values", {})
         trace = values.get("stackTrace")
         if not trace:
@@ -216,7 +254,7 @@ def top_frames(stacks, top, skip_roots):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("json", help="output of jfr print --json")
+    ap.add_argument("json", help="output of jfr print --json (a file, or - for standard input)")
     ap.add_argument("--folded", help="write folded stacks here")
     ap.add_argument("--svg", help="write the flame graph here")
     ap.add_argument("--title", default="JFR samples")

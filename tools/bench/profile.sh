@@ -104,15 +104,15 @@ for ep in $ENDPOINTS; do
   drive "$ep" -z "${SECONDS_PER_PROFILE}s" -c "$CLIENTS" >"$OUT/$ep-hey.txt"
   load_after=$(cut -d' ' -f1-3 /proc/loadavg)
   jcmd "$SERVER_PID" JFR.stop name="$ep" >/dev/null
-  jfr print --json --stack-depth 1024 --events jdk.ExecutionSample "$OUT/$ep.jfr" >"$OUT/$ep.json"
   {
     echo "$ep: $(grep -m1 'Requests/sec' "$OUT/$ep-hey.txt" | xargs), $CLIENTS client(s), ${SECONDS_PER_PROFILE} s;" \
       "load average before $load_before, after $load_after"
-    python3 tools/bench/jfr_flame.py "$OUT/$ep.json" --folded "$OUT/$ep.folded" --svg "$OUT/$ep.svg" \
+    # the JSON is gigabytes (every frame with its method's description): piped, read event by event
+    jfr print --json --stack-depth 1024 --events jdk.ExecutionSample "$OUT/$ep.jfr" |
+      python3 tools/bench/jfr_flame.py - --folded "$OUT/$ep.folded" --svg "$OUT/$ep.svg" \
       --min-width "$MIN_WIDTH" --top 25 \
       --title "$ep on $MODEL (50x50), JFR jdk.ExecutionSample every $PERIOD, $CLIENTS kept-alive client(s)"
   } | tee "$OUT/$ep-top.txt"
-  rm -f "$OUT/$ep.json"
 done
 
 if [[ "$FIXED_N" -gt 0 ]]; then
