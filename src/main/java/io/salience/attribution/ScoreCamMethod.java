@@ -74,8 +74,11 @@ public class ScoreCamMethod implements SaliencyMethod {
             for (int i = from; i < to; i++) {
                 float[] mask = normalisedUpsampled(a, h, w, c, channels[i], inH, inW);
                 float[] m = new float[x.length];
-                for (int j = 0; j < x.length; j++) {
-                    m[j] = x[j] * mask[j / inC];
+                for (int px = 0, j = 0; px < mask.length; px++) {
+                    float v = mask[px];
+                    for (int ch = 0; ch < inC; ch++, j++) {
+                        m[j] = x[j] * v;
+                    }
                 }
                 masked.add(m);
             }
@@ -121,18 +124,29 @@ public class ScoreCamMethod implements SaliencyMethod {
         float[] out = new float[outH * outW];
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
+        // the columns' source indices and weights, the same for every row
+        int[] x0 = new int[outW];
+        int[] x1 = new int[outW];
+        double[] fx = new double[outW];
+        for (int xx = 0; xx < outW; xx++) {
+            double sx = outW == 1 ? 0 : (double) xx * (w - 1) / (outW - 1);
+            x0[xx] = (int) Math.floor(sx);
+            x1[xx] = Math.min(w - 1, x0[xx] + 1);
+            fx[xx] = sx - x0[xx];
+        }
         for (int y = 0; y < outH; y++) {
             double sy = outH == 1 ? 0 : (double) y * (h - 1) / (outH - 1);
             int y0 = (int) Math.floor(sy);
             int y1 = Math.min(h - 1, y0 + 1);
             double fy = sy - y0;
+            int r0 = y0 * w;
+            int r1 = y1 * w;
             for (int xx = 0; xx < outW; xx++) {
-                double sx = outW == 1 ? 0 : (double) xx * (w - 1) / (outW - 1);
-                int x0 = (int) Math.floor(sx);
-                int x1 = Math.min(w - 1, x0 + 1);
-                double fx = sx - x0;
-                double v = (1 - fy) * ((1 - fx) * a[(y0 * w + x0) * c + k] + fx * a[(y0 * w + x1) * c + k])
-                        + fy * ((1 - fx) * a[(y1 * w + x0) * c + k] + fx * a[(y1 * w + x1) * c + k]);
+                double gx = fx[xx];
+                int a0 = x0[xx];
+                int a1 = x1[xx];
+                double v = (1 - fy) * ((1 - gx) * a[(r0 + a0) * c + k] + gx * a[(r0 + a1) * c + k])
+                        + fy * ((1 - gx) * a[(r1 + a0) * c + k] + gx * a[(r1 + a1) * c + k]);
                 out[y * outW + xx] = (float) v;
                 min = Math.min(min, v);
                 max = Math.max(max, v);
