@@ -134,20 +134,19 @@ public class ScoreCamMethod implements SaliencyMethod {
             x1[xx] = Math.min(w - 1, x0[xx] + 1);
             fx[xx] = sx - x0[xx];
         }
+        // each source row interpolated along x once (the inner sums of the bilinear formula), then blended per row
+        double[][] rows = new double[h][];
         for (int y = 0; y < outH; y++) {
             double sy = outH == 1 ? 0 : (double) y * (h - 1) / (outH - 1);
             int y0 = (int) Math.floor(sy);
             int y1 = Math.min(h - 1, y0 + 1);
             double fy = sy - y0;
-            int r0 = y0 * w;
-            int r1 = y1 * w;
+            double[] top = horizontal(rows, a, y0, w, c, k, x0, x1, fx);
+            double[] bottom = horizontal(rows, a, y1, w, c, k, x0, x1, fx);
+            int o = y * outW;
             for (int xx = 0; xx < outW; xx++) {
-                double gx = fx[xx];
-                int a0 = x0[xx];
-                int a1 = x1[xx];
-                double v = (1 - fy) * ((1 - gx) * a[(r0 + a0) * c + k] + gx * a[(r0 + a1) * c + k])
-                        + fy * ((1 - gx) * a[(r1 + a0) * c + k] + gx * a[(r1 + a1) * c + k]);
-                out[y * outW + xx] = (float) v;
+                double v = (1 - fy) * top[xx] + fy * bottom[xx];
+                out[o + xx] = (float) v;
                 min = Math.min(min, v);
                 max = Math.max(max, v);
             }
@@ -156,6 +155,21 @@ public class ScoreCamMethod implements SaliencyMethod {
             out[i] = (float) ((out[i] - min) / (max - min + EPS));
         }
         return out;
+    }
+
+    /** Source row {@code g} of channel {@code k} interpolated at every output column (once per channel). */
+    private static double[] horizontal(
+            double[][] rows, float[] a, int g, int w, int c, int k, int[] x0, int[] x1, double[] fx) {
+        double[] r = rows[g];
+        if (r == null) {
+            r = new double[fx.length];
+            int base = g * w;
+            for (int xx = 0; xx < r.length; xx++) {
+                r[xx] = (1 - fx[xx]) * a[(base + x0[xx]) * c + k] + fx[xx] * a[(base + x1[xx]) * c + k];
+            }
+            rows[g] = r;
+        }
+        return r;
     }
 
     /**

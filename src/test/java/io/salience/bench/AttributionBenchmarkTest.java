@@ -71,13 +71,17 @@ class AttributionBenchmarkTest {
 
     /**
      * The perturbation methods (lime, occlusion, rise, score-cam) at their default parameters, one request per model.
-     * Each round times the method, then the same session runs as plain batched predictions (the same number of rows
-     * in calls of the same batch sizes, recorded from the method's own calls), then one prediction. Prints {@code
-     * perturbation MODEL METHOD rows ROWS calls CALLS ratio R perRow P}: {@code ratio} is the median over the rounds
-     * of method / one prediction, {@code perRow} the median of method / its batched predictions, which is 1.0 when
-     * the method adds nothing to its session runs (score-cam's also include its one layer-gradient run).
-     * {@code -Dbench.models=planted-demo,idc-demo} limits the models (default planted-demo, idc-demo, bench224),
-     * {@code -Dbench.methods=rise} the methods.
+     * A first run records the method's session runs. Each round then times, one after the other: the method; a
+     * replay of its session runs as plain batched predictions (the same number of rows in calls of the same batch
+     * sizes, on distinct rows, plus score-cam's one layer-gradient run); one prediction; the method's Java side alone
+     * (its session runs answered from the recording); and the replay without the gradient runs. Prints {@code
+     * perturbation MODEL METHOD rows ROWS calls CALLS gradientRuns G ratio R perRow P javaShare J perRowPredictsOnly
+     * Q}, each the median over the rounds of a ratio: {@code ratio} method / one prediction; {@code perRow} method /
+     * replay, 1.0 when the method adds nothing to its session runs; {@code javaShare} Java side / replay, the part
+     * of {@code perRow - 1} that is the method's own work, measured without TensorFlow; {@code perRowPredictsOnly}
+     * method / replay without the gradient runs (equal to {@code perRow} but for score-cam). {@code
+     * -Dbench.models=planted-demo,idc-demo} limits the models (default planted-demo, idc-demo, bench224), {@code
+     * -Dbench.methods=rise} the methods.
      */
     @Test
     void perturbationRatios() {
@@ -174,7 +178,7 @@ class AttributionBenchmarkTest {
         }
     }
 
-    /** Counts the rows scored. */
+    /** Counts the rows scored, records the batch sizes, the gradient runs and every answer. */
     private static final class Counting implements GraphAccess {
         private final DirectGraphAccess direct;
         private long rows;
