@@ -47,8 +47,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Cost of each method as a ratio to a plain prediction of the same batch, measured in the same run, at engine level
  * (session runs without the pool or HTTP). A method at batch N is N one-image requests whose single-row session runs
  * are merged into one ({@link BatchedGraphAccess}), as the pool merges concurrent requests; IG steps and SmoothGrad
- * samples run per request, in chunks of 64 rows. Prints {@code ratio MODEL METHOD BATCH VALUE}. Not part of {@code verify}:
- * run {@code ./mvnw -Pbench test}.
+ * samples run per request, in chunks of 64 rows. Prints {@code ratio MODEL METHOD BATCH VALUE load L} (L: the 1-minute
+ * load average). {@code -Dbench.rounds} sets the rounds of every median (7). Not part of {@code verify}: run {@code
+ * ./mvnw -Pbench test}.
  */
 @Tag("bench")
 @ExtendWith(TestModels.class)
