@@ -71,9 +71,10 @@ public class RiseMethod implements SaliencyMethod {
             for (int k = 0; k < n; k++) {
                 float[] m = mask(rnd, cells, p, h, w, cellH, cellW);
                 float[] r = new float[x.length];
-                for (int px = 0; px < m.length; px++) {
-                    for (int ch = 0; ch < c; ch++) {
-                        r[px * c + ch] = x[px * c + ch] * m[px];
+                for (int px = 0, j = 0; px < m.length; px++) {
+                    float v = m[px];
+                    for (int ch = 0; ch < c; ch++, j++) {
+                        r[j] = x[j] * v;
                     }
                 }
                 chunk.add(m);
