@@ -1,7 +1,9 @@
 package io.salience.api;
 
+import io.salience.attribution.Progress;
 import io.salience.attribution.SaliencyQuery;
 import io.salience.attribution.SaliencyResult;
+import io.salience.attribution.SaliencyResults;
 import io.salience.attribution.SaliencyService;
 import io.salience.audit.Audit;
 import io.salience.audit.AuditRecord;
@@ -20,6 +22,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.Arrays;
 import java.util.List;
 import org.springframework.http.MediaType;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -81,7 +84,9 @@ public class SaliencyController {
                     + " Normalisation (PNG and JSON): channels reduced per pixel by the maximum absolute value"
                     + " (reduce=max-abs) or by a signed sum (reduce=signed, 0.5 = zero), divided by the clip-th"
                     + " percentile of the reduced values, clipped and scaled to [0,1]. NPY is the raw float32 map,"
-                    + " [H, W, C] for input-space methods and [h, w, 1] at the layer's resolution for the CAM family.",
+                    + " [H, W, C] for input-space methods and [h, w, 1] at the layer's resolution for the CAM family."
+                    + " methods=a,b,c answers several maps for one target as one JSON document (application/json"
+                    + " only); the gradient and CAM methods among them share one session run.",
             responses = {
                 @ApiResponse(
                         responseCode = "200",
@@ -111,7 +116,14 @@ public class SaliencyController {
                                     schema = @Schema(type = "string", format = "binary")),
                             @Content(
                                     mediaType = MediaType.APPLICATION_JSON_VALUE,
-                                    schema = @Schema(implementation = SaliencyViews.SaliencyResponse.class)),
+                                    schema =
+                                            @Schema(
+                                                    description = "One map; with methods=a,b,c, one document of"
+                                                            + " several maps",
+                                                    anyOf = {
+                                                        SaliencyViews.SaliencyResponse.class,
+                                                        SaliencyViews.SeveralResponse.class
+                                                    })),
                             @Content(mediaType = NPY, schema = @Schema(type = "string", format = "binary"))
                         }),
                 @ApiResponse(
@@ -135,12 +147,37 @@ public class SaliencyController {
                     @RequestParam(name = SaliencyQueryResolver.ASYNC, defaultValue = "false")
                     boolean async,
             @Parameter(hidden = true) SaliencyQuery query,
-            HttpServletRequest request) {
+            HttpServletRequest request)
+            throws HttpMediaTypeNotAcceptableException {
         byte[] imageBytes = Uploads.bytes(image);
         byte[] baselineBytes = Uploads.bytes(baselineImage);
         AuditRecord audit = Audit.current().model(model).operation("saliency").input(ModelDigest.sha256Hex(imageBytes));
         if (baselineBytes != null) {
             audit.input(ModelDigest.sha256Hex(baselineBytes));
+        }
+        if (!query.methods().isEmpty()) {
+            acceptsJson(request);
+            audit.operation(String.join(",", query.methods()));
+            if (async) {
+                audit.parameters(java.util.Map.of("async", "true"));
+                return jobs.submit(
+                        "saliency",
+                        request,
+                        progress -> SaliencyViews.SeveralResponse.of(service.explainAll(
+                                model, query, query.methods(), imageBytes, baselineBytes, progress)));
+            }
+            SaliencyResults all =
+                    service.explainAll(model, query, query.methods(), imageBytes, baselineBytes, Progress.NONE);
+            SaliencyResult first = all.maps().get(0);
+            java.util.Map<String, String> used = new java.util.LinkedHashMap<>();
+            for (SaliencyResult r : all.maps()) {
+                r.parameters().forEach((k, v) -> used.put(r.method() + "." + k, v));
+                audit.explanationOf(r.provenance().explanationId());
+            }
+            audit.model(first.model(), first.version(), first.provenance().modelSha256())
+                    .parameters(used)
+                    .explanation(null, all.timings());
+            return SaliencyViews.SeveralResponse.of(all);
         }
         if (async) {
             audit.parameters(java.util.Map.of("async", "true"));
@@ -155,5 +192,19 @@ public class SaliencyController {
                 .parameters(r.parameters())
                 .explanation(r.provenance().explanationId(), r.timings());
         return r;
+    }
+
+    /** Several maps are one JSON document: a request that does not accept JSON is answered 406. */
+    private static void acceptsJson(HttpServletRequest request) throws HttpMediaTypeNotAcceptableException {
+        String accept = request.getHeader("Accept");
+        if (accept == null || accept.isBlank()) {
+            return;
+        }
+        for (MediaType m : MediaType.parseMediaTypes(accept)) {
+            if (m.getQualityValue() > 0 && m.isCompatibleWith(MediaType.APPLICATION_JSON)) {
+                return;
+            }
+        }
+        throw new HttpMediaTypeNotAcceptableException(List.of(MediaType.APPLICATION_JSON));
     }
 }

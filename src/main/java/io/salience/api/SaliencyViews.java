@@ -6,6 +6,7 @@ import io.salience.attribution.Params;
 import io.salience.attribution.SaliencyMethod;
 import io.salience.attribution.SaliencyQuery;
 import io.salience.attribution.SaliencyResult;
+import io.salience.attribution.SaliencyResults;
 import io.salience.imaging.ColorMap;
 import io.salience.imaging.NormalizedSaliency;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -131,6 +132,41 @@ final class SaliencyViews {
                             "range", List.of(0, 1)),
                     n.values(),
                     m.extras(),
+                    r.timings());
+        }
+    }
+
+    @Schema(
+            name = "SeveralMapsResponse",
+            description = "methods=a,b,c: one map per method for one target, each as the single-method JSON")
+    record SeveralResponse(
+            String model,
+            String version,
+            @Schema(description = "The model's SHA-256 (README, Model integrity)") String modelSha256,
+            @Schema(description = "SHA-256 of the uploaded image's bytes") String imageSha256,
+            @Schema(
+                            description = "SHA-256 of the uploaded baseline image's bytes; null without one",
+                            types = {"string", "null"})
+                    String baselineSha256,
+            @Schema(description = "The methods, in the order named") List<String> methods,
+            TargetView target,
+            @Schema(description = "One map per method, in the order named") List<SaliencyResponse> maps,
+            @Schema(
+                            description = "Milliseconds of the whole request: decode, preprocess, shared (the session"
+                                    + " run the gradient and CAM methods share) and total")
+                    Map<String, Double> timings) {
+
+        static SeveralResponse of(SaliencyResults r) {
+            SaliencyResult first = r.maps().get(0);
+            return new SeveralResponse(
+                    first.model(),
+                    first.version(),
+                    first.provenance().modelSha256(),
+                    first.provenance().imageSha256(),
+                    first.provenance().baselineSha256(),
+                    r.maps().stream().map(SaliencyResult::method).toList(),
+                    TargetView.of(first.target()),
+                    r.maps().stream().map(SaliencyResponse::of).toList(),
                     r.timings());
         }
     }

@@ -9,8 +9,7 @@ import io.salience.model.LoadedModel;
  * @param model the model
  * @param image the preprocessed input (tensor and the resized picture, for baselines)
  * @param baselineImage an uploaded baseline, preprocessed the same way, or null
- * @param seed the seed row selecting the target logit (or a contrast of two)
- * @param targetScore the target score at the input
+ * @param target the explained target: its seed row, and the score once a run has included the input
  * @param params the request's method parameters
  * @param graph session runs, through the pool
  * @param progress where a long method reports its progress
@@ -19,13 +18,25 @@ public record AttributionContext(
         LoadedModel model,
         PreparedImage image,
         PreparedImage baselineImage,
-        float[] seed,
-        float targetScore,
+        TargetSeed target,
         Params params,
         GraphAccess graph,
         Progress progress) {
 
-    /** A context whose progress nobody watches. */
+    /** A context with a known seed and target score. */
+    public AttributionContext(
+            LoadedModel model,
+            PreparedImage image,
+            PreparedImage baselineImage,
+            float[] seed,
+            float targetScore,
+            Params params,
+            GraphAccess graph,
+            Progress progress) {
+        this(model, image, baselineImage, TargetSeed.known(seed, targetScore), params, graph, progress);
+    }
+
+    /** A context with a known seed and target score, whose progress nobody watches. */
     public AttributionContext(
             LoadedModel model,
             PreparedImage image,
@@ -35,6 +46,20 @@ public record AttributionContext(
             Params params,
             GraphAccess graph) {
         this(model, image, baselineImage, seed, targetScore, params, graph, Progress.NONE);
+    }
+
+    /**
+     * The seed row selecting the target logit (or a contrast of two). For the predicted class, before the method's
+     * first run, a placeholder that the request's {@link GraphAccess} fills in inside that run: pass it to the graph
+     * as it is, and read it again after a run for the real row.
+     */
+    public float[] seed() {
+        return target.seed();
+    }
+
+    /** The target score at the input; read it after a run that included the input (the graph's first run does). */
+    public float targetScore() {
+        return target.score();
     }
 
     /** The input tensor of one image, {@code [H, W, C]}. */

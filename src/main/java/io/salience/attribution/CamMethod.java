@@ -1,5 +1,6 @@
 package io.salience.attribution;
 
+import io.salience.graph.Branch;
 import io.salience.graph.LayerInfo;
 import io.salience.graph.Rule;
 import java.util.List;
@@ -11,6 +12,11 @@ abstract class CamMethod implements SaliencyMethod {
     @Override
     public boolean usesLayer() {
         return true;
+    }
+
+    @Override
+    public List<Branch> branches(AttributionContext ctx) {
+        return List.of(Branch.layer(layer(ctx), Rule.PLAIN));
     }
 
     @Override

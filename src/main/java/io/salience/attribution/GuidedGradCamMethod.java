@@ -1,5 +1,6 @@
 package io.salience.attribution;
 
+import io.salience.graph.Branch;
 import io.salience.imaging.MapResizer;
 import io.salience.imaging.ResizeMethod;
 import java.util.List;
@@ -31,6 +32,13 @@ public class GuidedGradCamMethod implements SaliencyMethod {
     @Override
     public boolean usesLayer() {
         return true;
+    }
+
+    @Override
+    public List<Branch> branches(AttributionContext ctx) {
+        List<Branch> both = new java.util.ArrayList<>(gradCam.branches(ctx));
+        both.addAll(guided.branches(ctx));
+        return both;
     }
 
     @Override

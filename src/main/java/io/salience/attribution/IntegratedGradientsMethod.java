@@ -72,15 +72,30 @@ public class IntegratedGradientsMethod implements InputAttribution {
 
     @Override
     public long plannedRows(Params p, int height, int width) {
-        return p.integer(STEPS) + 1L;
+        // the path and the baseline, whose score the completeness check needs
+        return rowsPerInput(p, height, width) + 1;
+    }
+
+    /** The path alone: steps points, one more for the trapezoid rule. */
+    @Override
+    public long rowsPerInput(Params p, int height, int width) {
+        return p.integer(STEPS) + (p.choice(RIEMANN, Riemann.class) == Riemann.TRAPEZOID ? 1L : 0L);
     }
 
     @Override
     public SaliencyMap compute(AttributionContext ctx) {
         float[] baseline = baseline(ctx);
-        Result r = integrate(ctx, ctx.input(), baseline);
-        // F(x) is known from the request's prediction; only the baseline needs a run
-        float baselineScore = ctx.graph().scores(List.of(baseline), ctx.seed())[0];
+        float[] scored = new float[1];
+        // the baseline's score comes from the same run as the path (one more row), F(x) from the explained input's
+        float[] attributions = integrate(
+                ctx,
+                ctx.input(),
+                baseline,
+                ctx.params().integer(STEPS),
+                ctx.params().choice(RIEMANN, Riemann.class),
+                scored);
+        Result r = new Result(attributions);
+        float baselineScore = scored[0];
         double delta = (double) ctx.targetScore() - baselineScore;
         double sum = 0;
         for (float v : r.attributions) {
@@ -118,6 +133,15 @@ public class IntegratedGradientsMethod implements InputAttribution {
 
     /** Integrated gradients of {@code x} from {@code baseline} with {@code steps} steps of a rule. */
     static float[] integrate(AttributionContext ctx, float[] x, float[] baseline, int steps, Riemann rule) {
+        return integrate(ctx, x, baseline, steps, rule, null);
+    }
+
+    /**
+     * {@link #integrate(AttributionContext, float[], float[], int, Riemann)}; with {@code baselineScore} (one element)
+     * the baseline runs in the same session run as the path and its target score is written there.
+     */
+    static float[] integrate(
+            AttributionContext ctx, float[] x, float[] baseline, int steps, Riemann rule, float[] baselineScore) {
         double[] alphas = new double[rule == Riemann.TRAPEZOID ? steps + 1 : steps];
         double[] weights = new double[alphas.length];
         for (int k = 0; k < alphas.length; k++) {
@@ -129,12 +153,22 @@ public class IntegratedGradientsMethod implements InputAttribution {
             };
             weights[k] = rule == Riemann.TRAPEZOID && (k == 0 || k == steps) ? 0.5 / steps : 1.0 / steps;
         }
-        return integrate(ctx, x, baseline, alphas, weights);
+        return integrate(ctx, x, baseline, alphas, weights, baselineScore);
     }
 
     /** {@code (x - b) ⊙ Σ_k weights[k] ∇F(b + alphas[k] (x - b))}. */
     static float[] integrate(AttributionContext ctx, float[] x, float[] baseline, double[] alphas, double[] weights) {
-        List<float[]> path = new ArrayList<>(alphas.length);
+        return integrate(ctx, x, baseline, alphas, weights, null);
+    }
+
+    private static float[] integrate(
+            AttributionContext ctx,
+            float[] x,
+            float[] baseline,
+            double[] alphas,
+            double[] weights,
+            float[] baselineScore) {
+        List<float[]> path = new ArrayList<>(alphas.length + 1);
         for (double a : alphas) {
             float[] p = new float[x.length];
             for (int j = 0; j < p.length; j++) {
@@ -142,9 +176,15 @@ public class IntegratedGradientsMethod implements InputAttribution {
             }
             path.add(p);
         }
+        if (baselineScore != null) {
+            path.add(baseline);
+        }
         List<GraphAccess.Gradient> grads = ctx.graph().inputGradients(Rule.PLAIN, path, ctx.seed());
+        if (baselineScore != null) {
+            baselineScore[0] = grads.get(alphas.length).score();
+        }
         double[] acc = new double[x.length];
-        for (int k = 0; k < grads.size(); k++) {
+        for (int k = 0; k < alphas.length; k++) {
             float[] g = grads.get(k).values();
             for (int j = 0; j < acc.length; j++) {
                 acc[j] += weights[k] * g[j];

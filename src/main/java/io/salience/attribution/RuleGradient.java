@@ -1,5 +1,6 @@
 package io.salience.attribution;
 
+import io.salience.graph.Branch;
 import io.salience.graph.Rule;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,11 @@ abstract class RuleGradient implements InputAttribution {
 
     RuleGradient(Rule rule) {
         this.rule = rule;
+    }
+
+    @Override
+    public List<Branch> branches(AttributionContext ctx) {
+        return List.of(Branch.input(rule));
     }
 
     @Override

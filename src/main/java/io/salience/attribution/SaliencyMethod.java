@@ -1,5 +1,6 @@
 package io.salience.attribution;
 
+import io.salience.graph.Branch;
 import java.util.List;
 
 /** One saliency method, named as the API names it. Implementations are stateless Spring beans. */
@@ -36,6 +37,15 @@ public interface SaliencyMethod {
      */
     default long plannedRows(Params p, int height, int width) {
         return 1;
+    }
+
+    /**
+     * The backward branches on the explained input alone that are this method's whole graph work (its
+     * {@link #compute} asks the graph for exactly these, once each). Branches of several methods, or several of one
+     * method, run from one forward pass in one session run. Empty (the default): the method's runs are its own.
+     */
+    default List<Branch> branches(AttributionContext ctx) {
+        return List.of();
     }
 
     /**

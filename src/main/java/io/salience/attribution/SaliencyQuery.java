@@ -17,6 +17,7 @@ import java.util.Map;
  * its method; the OpenAPI document and {@code GET /v1/methods} are generated from those declarations.
  *
  * @param method the method name
+ * @param methods several method names ({@code methods=a,b,c}), or empty for one map of {@code method}
  * @param target the raw target ({@code predicted}, an index, a label or {@code A-vs-B}), or null
  * @param layer the raw layer ({@code auto} or a name), or null
  * @param normalization how the map is normalised for PNG and JSON
@@ -26,12 +27,16 @@ import java.util.Map;
  */
 public record SaliencyQuery(
         String method,
+        List<String> methods,
         String target,
         String layer,
         NormalizationOptions normalization,
         RenderOptions rendering,
         Duration timeout,
         Map<String, String> methodParams) {
+
+    /** The most methods one request may name. */
+    public static final int MAX_METHODS = 16;
 
     /** The method used when none is named. */
     public static final String DEFAULT_METHOD = "gradient";
@@ -41,6 +46,13 @@ public record SaliencyQuery(
             DEFAULT_METHOD,
             "a name from GET /v1/methods; in a query string write grad-cam++ as grad-cam%2B%2B or grad-cam-plus-plus",
             "Saliency method");
+    public static final ParamSpec METHODS = ParamSpec.text(
+            "methods",
+            "none (one map, of method)",
+            "1.." + MAX_METHODS + " different names from GET /v1/methods, comma-separated",
+            "Several maps of the image for one target, answered as one JSON document (application/json only):"
+                    + " decoded, preprocessed and predicted once; the gradient and CAM methods share one forward"
+                    + " pass. Each method reads the parameters it declares. Not with method.");
     public static final ParamSpec TARGET = ParamSpec.text(
             "target",
             "predicted",
@@ -87,9 +99,10 @@ public record SaliencyQuery(
 
     /** The common parameters, in documentation order. */
     public static final List<ParamSpec> COMMON =
-            List.of(METHOD, TARGET, LAYER, RENDER, COLORMAP, ALPHA, SIZE, REDUCE, CLIP, TIMEOUT_MS);
+            List.of(METHOD, METHODS, TARGET, LAYER, RENDER, COLORMAP, ALPHA, SIZE, REDUCE, CLIP, TIMEOUT_MS);
 
     public SaliencyQuery {
+        methods = List.copyOf(methods);
         methodParams = Map.copyOf(methodParams);
     }
 
@@ -114,8 +127,13 @@ public record SaliencyQuery(
         });
         // not trimmed: a '+' sent unencoded arrives as a space, and the service says so
         String method = raw.get("method");
+        List<String> methods = methods(raw.get("methods"));
+        if (!methods.isEmpty() && method != null && !method.isBlank()) {
+            throw new InvalidParameterException("methods", "name the methods either in method or in methods, not both");
+        }
         return new SaliencyQuery(
                 method == null || method.isBlank() ? DEFAULT_METHOD : method,
+                methods,
                 p.raw("target"),
                 p.raw("layer"),
                 new NormalizationOptions(p.choice(REDUCE, SaliencyReduction.class), clip),
@@ -126,5 +144,26 @@ public record SaliencyQuery(
                         p.choice(SIZE, RenderSize.class)),
                 p.raw("timeoutMs") == null ? null : Duration.ofMillis(p.integer(TIMEOUT_MS)),
                 rest);
+    }
+
+    /** The {@code methods} list: comma-separated, spaces around names ignored (a '+' sent unencoded is kept). */
+    private static List<String> methods(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return List.of();
+        }
+        List<String> names = new java.util.ArrayList<>();
+        for (String part : raw.split(",", -1)) {
+            String name = part.strip();
+            if (name.isEmpty()) {
+                throw new InvalidParameterException("methods", "methods has an empty name: '" + raw + "'");
+            }
+            // grad-cam++ sent unencoded arrives as "grad-cam  "; the service explains that
+            names.add(part.replaceAll("^\\s+", ""));
+        }
+        if (names.size() > MAX_METHODS) {
+            throw new InvalidParameterException(
+                    "methods", "methods names " + names.size() + " methods; at most " + MAX_METHODS);
+        }
+        return names;
     }
 }

@@ -3,7 +3,6 @@ package io.salience.attribution;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.salience.config.RequestLimits;
-import io.salience.engine.Rows;
 import io.salience.imaging.DecodedImage;
 import io.salience.imaging.NormalizedSaliency;
 import io.salience.imaging.PreparedImage;
@@ -77,7 +76,7 @@ public class SaliencyService {
     /** The common parameters that apply to a method, in documentation order. */
     public static List<ParamSpec> commonParameters(SaliencyMethod m) {
         return SaliencyQuery.COMMON.stream()
-                .filter(s -> m.usesLayer() || s != SaliencyQuery.LAYER)
+                .filter(s -> (m.usesLayer() || s != SaliencyQuery.LAYER) && s != SaliencyQuery.METHODS)
                 .toList();
     }
 
@@ -116,12 +115,49 @@ public class SaliencyService {
      */
     public SaliencyResult explain(
             String modelName, SaliencyQuery query, byte[] image, byte[] baseline, Progress progress) {
-        SaliencyMethod method = method(query.method());
-        Map<String, String> raw = methodParams(method, query, baseline != null);
-        Params p = new Params(raw);
-        Map<String, String> used = new LinkedHashMap<>();
-        used.put("target", null);
-        used.putAll(p.validate(method.parameters()));
+        return explainAll(modelName, query, List.of(query.method()), image, baseline, progress)
+                .maps()
+                .get(0);
+    }
+
+    /**
+     * Several maps of one image for one target: the upload is decoded and preprocessed once, the target is picked
+     * once, and the methods whose whole work is backward branches on the input ({@link SaliencyMethod#branches})
+     * share one forward pass in one session run. Each method takes the request's parameters it declares; a parameter
+     * no named method takes is refused. The request's row cap counts every method's rows.
+     *
+     * @param names the methods, at least one, each at most once
+     * @param progress receives the progress of the whole request
+     */
+    public SaliencyResults explainAll(
+            String modelName,
+            SaliencyQuery query,
+            List<String> names,
+            byte[] image,
+            byte[] baseline,
+            Progress progress) {
+        List<SaliencyMethod> chosen = new ArrayList<>();
+        for (String name : names) {
+            SaliencyMethod m = method(name);
+            if (chosen.contains(m)) {
+                throw new InvalidParameterException("methods", "methods names " + m.name() + " twice");
+            }
+            chosen.add(m);
+        }
+        boolean several = chosen.size() > 1;
+        if (several) {
+            checkSharedParams(chosen, query, baseline != null);
+        }
+        List<Params> params = new ArrayList<>();
+        List<Map<String, String>> used = new ArrayList<>();
+        for (SaliencyMethod m : chosen) {
+            Params p = new Params(methodParams(m, query, baseline != null, several));
+            Map<String, String> u = new LinkedHashMap<>();
+            u.put("target", null);
+            u.putAll(p.validate(m.parameters()));
+            params.add(p);
+            used.add(u);
+        }
         LoadedModel model = registry.ready(modelName);
         long maxRows = limits.maxRows(model.descriptor());
         // one budget for the whole request: timeoutMs counts from admission, over decode, every pool call, render
@@ -146,52 +182,84 @@ public class SaliencyService {
                 decodedBaseline == null ? null : model.descriptor().prepare(decodedBaseline.image());
         long t2 = System.nanoTime();
         timings.put("preprocess", ms(t2 - t1));
-        long planned = 1
-                + method.plannedRows(
-                        p,
-                        model.descriptor().input().height(),
-                        model.descriptor().input().width());
+        int height = model.descriptor().input().height();
+        int width = model.descriptor().input().width();
+        long planned = 1;
+        for (int i = 0; i < chosen.size(); i++) {
+            planned += chosen.get(i).plannedRows(params.get(i), height, width);
+        }
         if (planned > maxRows) {
             throw new WorkLimitException(planned, maxRows);
         }
 
-        ModelRunner.Prediction pred = runner.predict(model, List.of(prepared.tensor()), query.timeout())
-                .get(0);
-        float[] probs = model.probabilities(pred.logits(), pred.output(), 0);
         List<String> labels = model.descriptor().labels();
-        Target target = Target.parse(query.target(), labels, Rows.argmax(probs));
-        float[] seed = model.seed(target.index());
-        if (target.contrast() >= 0) {
-            float[] other = model.seed(target.contrast());
-            for (int i = 0; i < seed.length; i++) {
-                seed[i] -= other[i];
-            }
+        Target parsed = Target.parse(query.target(), labels, labels.size() == 1 ? 0 : -1);
+        // the predicted class is picked inside the first session run, which also gives the prediction
+        TargetSeed target = parsed.index() < 0 ? TargetSeed.predicted(model) : TargetSeed.of(model, parsed);
+        PooledGraphAccess pooled =
+                new PooledGraphAccess(runner, model, query.timeout(), null, target, prepared.tensor());
+        List<AttributionContext> contexts = new ArrayList<>();
+        for (int i = 0; i < chosen.size(); i++) {
+            contexts.add(new AttributionContext(
+                    model,
+                    prepared,
+                    preparedBaseline,
+                    target,
+                    params.get(i),
+                    pooled,
+                    scaled(progress, i, chosen.size())));
         }
-        float score = Rows.dot(seed, pred.logits());
-        AttributionContext ctx = new AttributionContext(
-                model,
-                prepared,
-                preparedBaseline,
-                seed,
-                score,
-                p,
-                new PooledGraphAccess(runner, model, query.timeout()),
-                progress);
-        Timer.Sample sample = Timer.start(meters);
-        SaliencyMap map = method.compute(ctx);
-        sample.stop(Timer.builder("salience.explanations")
-                .description("Saliency computations, decode and rendering excluded")
-                .tag("model", modelName)
-                .tag("method", method.name())
-                .publishPercentileHistogram()
-                .register(meters));
+        GraphAccess graph = SharedBranches.run(chosen, contexts, pooled, prepared.tensor());
         long t3 = System.nanoTime();
-        timings.put("compute", ms(t3 - t2));
+        if (several) {
+            timings.put("shared", ms(t3 - t2));
+        }
+
+        List<SaliencyResult> maps = new ArrayList<>();
+        for (int i = 0; i < chosen.size(); i++) {
+            SaliencyMethod method = chosen.get(i);
+            AttributionContext c = contexts.get(i);
+            long start = System.nanoTime();
+            Timer.Sample sample = Timer.start(meters);
+            SaliencyMap map = method.compute(
+                    new AttributionContext(model, prepared, preparedBaseline, target, c.params(), graph, c.progress()));
+            sample.stop(Timer.builder("salience.explanations")
+                    .description("Saliency computations, decode and rendering excluded")
+                    .tag("model", modelName)
+                    .tag("method", method.name())
+                    .publishPercentileHistogram()
+                    .register(meters));
+            pooled.observe();
+            long done = System.nanoTime();
+            Map<String, Double> own = new LinkedHashMap<>();
+            own.put("decode", timings.get("decode"));
+            own.put("preprocess", timings.get("preprocess"));
+            // a single map's compute includes the shared run (guided Grad-CAM's two branches)
+            own.put("compute", ms(done - (several ? start : t2)));
+            maps.add(result(model, method, used.get(i), map, target, query, decoded, prepared, own, image, baseline));
+            own.put("normalize", ms(System.nanoTime() - done));
+        }
+        timings.put("total", ms(System.nanoTime() - t0));
+        return new SaliencyResults(maps, timings);
+    }
+
+    private SaliencyResult result(
+            LoadedModel model,
+            SaliencyMethod method,
+            Map<String, String> used,
+            SaliencyMap map,
+            TargetSeed target,
+            SaliencyQuery query,
+            DecodedImage decoded,
+            PreparedImage prepared,
+            Map<String, Double> timings,
+            byte[] image,
+            byte[] baseline) {
+        List<String> labels = model.descriptor().labels();
+        Target explained = target.target();
         NormalizedSaliency normalized = SaliencyNormalizer.normalize(
                 map.values(), map.height(), map.width(), map.channels(), query.normalization());
-        timings.put("normalize", ms(System.nanoTime() - t3));
-
-        used.put("target", target.describe(labels));
+        used.put("target", explained.describe(labels));
         if (map.layer() != null) {
             used.put("layer", map.layer());
         }
@@ -201,11 +269,11 @@ public class SaliencyService {
                 method.name(),
                 used,
                 new SaliencyResult.ExplainedTarget(
-                        target.index(),
-                        target.describe(labels),
-                        target.contrast() >= 0 ? target.contrast() : null,
-                        score,
-                        probs[target.index()]),
+                        explained.index(),
+                        explained.describe(labels),
+                        explained.contrast() >= 0 ? explained.contrast() : null,
+                        target.score(),
+                        target.probabilities()[explained.index()]),
                 map.layer(),
                 map,
                 normalized,
@@ -218,6 +286,46 @@ public class SaliencyService {
                         model.sha256(),
                         ModelDigest.sha256Hex(image),
                         baseline == null ? null : ModelDigest.sha256Hex(baseline)));
+    }
+
+    /** Method {@code i} of {@code n} reports a share of the request's progress. */
+    private static Progress scaled(Progress progress, int i, int n) {
+        if (n == 1 || progress == Progress.NONE) {
+            return progress;
+        }
+        return (done, total, step) -> {
+            long scale = Math.max(1, total);
+            progress.update((long) i * scale + done, (long) n * scale, step);
+        };
+    }
+
+    /**
+     * With several methods, every parameter must be taken by at least one of them (each method then reads its own).
+     */
+    private static void checkSharedParams(List<SaliencyMethod> methods, SaliencyQuery query, boolean baseline) {
+        Set<String> valid = new LinkedHashSet<>();
+        for (SaliencyMethod m : methods) {
+            commonParameters(m).forEach(s -> valid.add(s.name()));
+            m.parameters().forEach(s -> valid.add(s.name()));
+        }
+        List<String> names = methods.stream().map(SaliencyMethod::name).toList();
+        for (String name : query.methodParams().keySet()) {
+            if (!valid.contains(name)) {
+                throw new InvalidParameterException(
+                        name, "unknown parameter '" + name + "': none of " + names + " takes it; valid: " + valid);
+            }
+        }
+        if (query.layer() != null && methods.stream().noneMatch(SaliencyMethod::usesLayer)) {
+            throw new InvalidParameterException("layer", "none of " + names + " takes a layer");
+        }
+        if (baseline && methods.stream().noneMatch(m -> takes(m, "baseline"))) {
+            throw new InvalidParameterException(
+                    "baselineImage", "none of " + names + " takes a baseline image; integrated-gradients does");
+        }
+    }
+
+    private static boolean takes(SaliencyMethod m, String param) {
+        return m.parameters().stream().anyMatch(s -> s.name().equals(param));
     }
 
     /**
@@ -239,18 +347,35 @@ public class SaliencyService {
             Progress progress) {
         Params p = new Params(Map.of());
         p.validate(method.parameters());
-        GraphAccess graph = new PooledGraphAccess(runner, model, timeout, weights);
-        float score = graph.scores(List.of(image.tensor()), seed)[0];
-        return method.compute(new AttributionContext(model, image, null, seed, score, p, graph, progress));
+        TargetSeed target = TargetSeed.seeded(seed);
+        PooledGraphAccess graph = new PooledGraphAccess(runner, model, timeout, weights, target, image.tensor());
+        return method.compute(new AttributionContext(model, image, null, target, p, graph, progress));
     }
 
     /**
      * The parameters the method reads: its own, checked for unknown names, plus {@code layer} for the CAM family. An
      * uploaded baseline means {@code baseline=uploaded} unless another baseline is named.
      */
-    private static Map<String, String> methodParams(SaliencyMethod method, SaliencyQuery query, boolean baseline) {
+    private static Map<String, String> methodParams(
+            SaliencyMethod method, SaliencyQuery query, boolean baseline, boolean several) {
         Set<String> own = new LinkedHashSet<>();
         method.parameters().forEach(s -> own.add(s.name()));
+        if (several) {
+            // checked across the methods by checkSharedParams; each method takes what it declares
+            Map<String, String> raw = new LinkedHashMap<>();
+            query.methodParams().forEach((k, v) -> {
+                if (own.contains(k)) {
+                    raw.put(k, v);
+                }
+            });
+            if (query.layer() != null && method.usesLayer()) {
+                raw.put("layer", query.layer());
+            }
+            if (baseline && own.contains("baseline")) {
+                raw.putIfAbsent("baseline", "uploaded");
+            }
+            return raw;
+        }
         for (String name : query.methodParams().keySet()) {
             if (!own.contains(name)) {
                 List<String> valid = new ArrayList<>();

@@ -77,7 +77,7 @@ public class SmoothGradMethod implements SaliencyMethod {
 
     @Override
     public long plannedRows(Params p, int height, int width) {
-        return p.integer(SAMPLES) * bases.get(p.word(base())).plannedRows(p, height, width);
+        return p.integer(SAMPLES) * bases.get(p.word(base())).rowsPerInput(p, height, width);
     }
 
     @Override

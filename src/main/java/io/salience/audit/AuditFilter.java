@@ -102,6 +102,9 @@ final class AuditFilter extends OncePerRequestFilter {
         line.put("operation", r.operation);
         line.put("parameters", r.parameters);
         line.put("explanationId", r.explanationId);
+        if (!r.explanationIds.isEmpty()) {
+            line.put("explanationIds", r.explanationIds);
+        }
         line.put("timingsMs", r.timings);
         line.values().removeIf(v -> v == null);
         AUDIT.info(json.writeValueAsString(line));

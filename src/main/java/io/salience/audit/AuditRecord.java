@@ -20,6 +20,7 @@ public final class AuditRecord {
     String operation;
     Map<String, String> parameters;
     String explanationId;
+    final List<String> explanationIds = new ArrayList<>();
     Map<String, Double> timings;
 
     AuditRecord() {}
@@ -66,6 +67,12 @@ public final class AuditRecord {
     public AuditRecord explanation(String id, Map<String, Double> timings) {
         this.explanationId = id;
         this.timings = timings == null ? null : new LinkedHashMap<>(timings);
+        return this;
+    }
+
+    /** One more explanation of a request with several maps ({@code methods=a,b,c}). */
+    public AuditRecord explanationOf(String id) {
+        explanationIds.add(id);
         return this;
     }
 }

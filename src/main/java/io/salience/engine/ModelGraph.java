@@ -10,6 +10,7 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetAttrShape;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetAttrType;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_UpdateEdge;
 
+import io.salience.graph.Branch;
 import io.salience.graph.LayerInfo;
 import io.salience.graph.Rule;
 import io.salience.graph.UnsupportedModelException;
@@ -324,7 +325,7 @@ public final class ModelGraph {
     /** {@link #predict(float[], int)} with some weights replaced (only on the {@link #randomisable()} copy). */
     public Outputs predict(WeightValues weights, float[] batch, int n) {
         Program p = programs.computeIfAbsent("predict", k -> new Program(false, List.of(logits, output), 0));
-        return p.run(batch, n, null, weights);
+        return p.run(batch, n, null, null, weights);
     }
 
     /**
@@ -337,8 +338,21 @@ public final class ModelGraph {
 
     /** {@link #inputGradients(Rule, float[], int, float[])} with some weights replaced. */
     public Outputs inputGradients(WeightValues weights, Rule rule, float[] batch, int n, float[] seeds) {
-        return program("input-gradient:" + rule.id(), () -> buildGradient(rule, input, null))
-                .run(batch, n, seeds, weights);
+        return inputGradients(weights, rule, batch, n, seeds, null);
+    }
+
+    /**
+     * {@link #inputGradients(Rule, float[], int, float[])} where rows may pick their target inside the run. Row
+     * {@code i} with {@code sources[i] = j >= 0} back-propagates the one-hot of the predicted class of row {@code j}
+     * (argmax of its logits; for one sigmoid unit +1 when its logit is positive, else -1) instead of its fed seed.
+     * Fetches logits [n,K], gradients [n,H,W,C], the signature output [n,K] and the seeds used [n,K].
+     *
+     * @param sources per row the batch row whose prediction is the target, or -1 for the fed seed; null: all -1
+     */
+    public Outputs inputGradients(
+            WeightValues weights, Rule rule, float[] batch, int n, float[] seeds, float[] sources) {
+        return program("input-gradient:" + rule.id(), () -> buildGradients(List.of(Branch.input(rule))))
+                .run(batch, n, seeds, sources, weights);
     }
 
     /**
@@ -352,15 +366,36 @@ public final class ModelGraph {
     /** {@link #layerGradients(LayerInfo, Rule, float[], int, float[])} with some weights replaced. */
     public Outputs layerGradients(
             WeightValues weights, LayerInfo layer, Rule rule, float[] batch, int n, float[] seeds) {
-        String tensor = layerTensors.get(layer.name());
-        if (tensor == null) {
-            throw new EngineException("Unknown layer " + layer.name());
+        return layerGradients(weights, layer, rule, batch, n, seeds, null);
+    }
+
+    /**
+     * {@link #layerGradients(LayerInfo, Rule, float[], int, float[])} where rows may pick their target inside the run,
+     * as {@link #inputGradients(WeightValues, Rule, float[], int, float[], float[])} does. Fetches logits [n,K],
+     * activations, gradients, the signature output [n,K] and the seeds used [n,K].
+     */
+    public Outputs layerGradients(
+            WeightValues weights, LayerInfo layer, Rule rule, float[] batch, int n, float[] seeds, float[] sources) {
+        return program(
+                        "layer-gradient:" + layer.name() + ":" + rule.id(),
+                        () -> buildGradients(List.of(Branch.layer(layer, rule))))
+                .run(batch, n, seeds, sources, weights);
+    }
+
+    /**
+     * Several backward branches from one forward pass, in one session run (seeds and sources as for
+     * {@link #inputGradients(WeightValues, Rule, float[], int, float[], float[])}). Fetches logits [n,K]; then per
+     * branch, in order, a layer branch's activations and its gradients, or an input branch's gradients; then the
+     * signature output [n,K] and the seeds used [n,K].
+     */
+    public Outputs branchGradients(
+            WeightValues weights, List<Branch> branches, float[] batch, int n, float[] seeds, float[] sources) {
+        if (branches.isEmpty()) {
+            throw new IllegalArgumentException("No branch");
         }
-        return program("layer-gradient:" + layer.name() + ":" + rule.id(), () -> {
-                    TF_Output target = Tf.output(graph, tensor);
-                    return buildGradient(rule, target, target);
-                })
-                .run(batch, n, seeds, weights);
+        String key =
+                "branches:" + String.join(",", branches.stream().map(Branch::id).toList());
+        return program(key, () -> buildGradients(branches)).run(batch, n, seeds, sources, weights);
     }
 
     /** What {@link GradientSimplifier} rewrote in each gradient program built so far. */
@@ -689,20 +724,51 @@ public final class ModelGraph {
         return String.join("/", kept);
     }
 
-    private Program buildGradient(Rule rule, TF_Output x, TF_Output extraFetch) {
+    /**
+     * A gradient program: one forward pass, the target seeds ({@link #targetSeeds}), and per branch a backward pass
+     * under its rule, each under its own name prefix so that rules and rewrites apply to that branch only.
+     */
+    private Program buildGradients(List<Branch> branches) {
         int id = nextId++;
-        String prefix = root + "/grad" + id;
         long[] seedShape = {-1, classes};
         TF_Operation seed = Tf.add(graph, "Placeholder", root + "/seed" + id, d -> {
                     TF_SetAttrType(d, "dtype", Tf.DT_FLOAT);
                     TF_SetAttrShape(d, "shape", seedShape, seedShape.length);
                 })
                 .oper();
+        TF_Operation source = Tf.add(graph, "Placeholder", root + "/source" + id, d -> {
+                    TF_SetAttrType(d, "dtype", Tf.DT_FLOAT);
+                    TF_SetAttrShape(d, "shape", new long[] {-1}, 1);
+                })
+                .oper();
+        TF_Output used =
+                targetSeeds(root + "/target" + id, new TF_Output().oper(seed).index(0), source);
+        List<TF_Output> fetches = new ArrayList<>(List.of(logits));
+        for (int b = 0; b < branches.size(); b++) {
+            Branch branch = branches.get(b);
+            TF_Output x = input;
+            if (branch.layer() != null) {
+                String tensor = layerTensors.get(branch.layer().name());
+                if (tensor == null) {
+                    throw new EngineException("Unknown layer " + branch.layer().name());
+                }
+                x = Tf.output(graph, tensor);
+                fetches.add(x);
+            }
+            fetches.add(backward(root + "/grad" + id + (b == 0 ? "" : "_" + b), branch.rule(), x, used));
+        }
+        fetches.add(output);
+        fetches.add(used);
+        return new Program(true, fetches, programs.size(), seed, source);
+    }
+
+    /** The gradient of {@code seeds · logits} with respect to {@code x} under a rule, built under {@code prefix}. */
+    private TF_Output backward(String prefix, Rule rule, TF_Output x, TF_Output used) {
         TF_Output dx = new TF_Output(1);
         try (TF_Status status = TF_Status.newStatus()) {
             TF_Output y = new TF_Output(1).oper(logits.oper()).index(logits.index());
             TF_Output xs = new TF_Output(1).oper(x.oper()).index(x.index());
-            TF_Output seeds = new TF_Output(1).oper(seed).index(0);
+            TF_Output seeds = new TF_Output(1).oper(used.oper()).index(used.index());
             TF_AddGradientsWithPrefix(graph, prefix, y, 1, xs, 1, seeds, status, dx);
             if (org.tensorflow.internal.c_api.global.tensorflow.TF_GetCode(status) != 0) {
                 String msg = org.tensorflow.internal.c_api.global.tensorflow.TF_Message(status)
@@ -728,12 +794,51 @@ public final class ModelGraph {
             grad = done.result();
             simplified.add(done);
         }
-        List<TF_Output> fetches = new ArrayList<>(List.of(logits));
-        if (extraFetch != null) {
-            fetches.add(extraFetch);
+        return grad;
+    }
+
+    /**
+     * The seeds a gradient program back-propagates: per row the fed seed, or, where the row's source is {@code j >=
+     * 0}, the predicted class of batch row {@code j}: the one-hot of the argmax of its logits (the first of equal
+     * maxima), or for a single sigmoid unit +1 when its logit is positive and -1 otherwise. The target is picked
+     * inside the run, so one session run both predicts and explains. The seeds are an input of the gradient graph,
+     * not differentiated.
+     */
+    private TF_Output targetSeeds(String scope, TF_Output fed, TF_Operation sourceOp) {
+        TF_Output src = new TF_Output().oper(sourceOp).index(0);
+        TF_Output zero = Tf.scalar(graph, scope + "/zero", 0f);
+        TF_Output picked = Tf.add(graph, "GreaterEqual", scope + "/picked", src, zero);
+        TF_Output rowIndex = Tf.add(
+                graph,
+                "Cast",
+                scope + "/row",
+                d -> TF_SetAttrType(d, "DstT", Tf.DT_INT32),
+                Tf.add(graph, "Maximum", scope + "/clamped", src, zero));
+        TF_Output rowLogits =
+                Tf.add(graph, "GatherV2", scope + "/logits", logits, rowIndex, Tf.intScalar(graph, scope + "/axis", 0));
+        TF_Output predicted;
+        if (classes == 1) {
+            TF_Output positive = Tf.add(
+                    graph,
+                    "Cast",
+                    scope + "/positive",
+                    d -> TF_SetAttrType(d, "DstT", Tf.DT_FLOAT),
+                    Tf.add(graph, "Greater", scope + "/above", rowLogits, zero));
+            TF_Output twice = Tf.add(graph, "Mul", scope + "/twice", positive, Tf.scalar(graph, scope + "/two", 2f));
+            predicted = Tf.add(graph, "Sub", scope + "/sign", twice, Tf.scalar(graph, scope + "/one", 1f));
+        } else {
+            TF_Output argmax =
+                    Tf.add(graph, "ArgMax", scope + "/argmax", rowLogits, Tf.intScalar(graph, scope + "/dimension", 1));
+            predicted = Tf.add(
+                    graph,
+                    "OneHot",
+                    scope + "/one_hot",
+                    argmax,
+                    Tf.intScalar(graph, scope + "/depth", classes),
+                    Tf.scalar(graph, scope + "/on", 1f),
+                    zero);
         }
-        fetches.add(grad);
-        return new Program(true, fetches, programs.size(), seed);
+        return Tf.add(graph, "Select", scope + "/seeds", picked, predicted, fed);
     }
 
     private int applyRule(String prefix, Rule rule) {
@@ -771,15 +876,19 @@ public final class ModelGraph {
         private final List<TF_Output> fetches;
         private final List<TF_Output> feeds;
 
-        Program(boolean seeded, List<TF_Output> fetches, int id, TF_Operation... seed) {
+        /** A program fed the input and, when seeded, the seed and source placeholders. */
+        Program(boolean seeded, List<TF_Output> fetches, int id, TF_Operation... seedAndSource) {
             this.seeded = seeded;
             this.fetches = List.copyOf(fetches);
-            this.feeds = seed.length > 0
-                    ? List.of(input, new TF_Output().oper(seed[0]).index(0))
+            this.feeds = seedAndSource.length > 0
+                    ? List.of(
+                            input,
+                            new TF_Output().oper(seedAndSource[0]).index(0),
+                            new TF_Output().oper(seedAndSource[1]).index(0))
                     : List.of(input);
         }
 
-        Outputs run(float[] batch, int n, float[] seeds, WeightValues weights) {
+        Outputs run(float[] batch, int n, float[] seeds, float[] sources, WeightValues weights) {
             if (n == 0) {
                 return new Outputs(List.of(), List.of());
             }
@@ -796,10 +905,22 @@ public final class ModelGraph {
             if (seeded && (seeds == null || seeds.length != (long) n * classes)) {
                 throw new IllegalArgumentException("Seeds must be [" + n + ", " + classes + "]");
             }
-            List<SessionRunner.TensorBuffer> values = new ArrayList<>(2);
+            List<SessionRunner.TensorBuffer> values = new ArrayList<>(3);
             values.add(new SessionRunner.TensorBuffer(batch, shape));
             if (seeded) {
+                if (sources == null) {
+                    sources = new float[n];
+                    java.util.Arrays.fill(sources, -1f);
+                } else if (sources.length != n) {
+                    throw new IllegalArgumentException("Sources must be [" + n + "]");
+                }
+                for (float j : sources) {
+                    if (j >= n || (j < 0 && j != -1f) || j != Math.rint(j)) {
+                        throw new IllegalArgumentException("A source must be -1 or a row 0.." + (n - 1) + ": " + j);
+                    }
+                }
                 values.add(new SessionRunner.TensorBuffer(seeds, new long[] {n, classes}));
+                values.add(new SessionRunner.TensorBuffer(sources, new long[] {n}));
             }
             List<TF_Output> allFeeds = feeds;
             if (weights != null) {

@@ -358,6 +358,11 @@ final class Tf {
         return out;
     }
 
+    /** A scalar int32 constant. */
+    static TF_Output intScalar(TF_Graph graph, String name, long value) {
+        return ints(graph, name, new long[0], new long[] {value});
+    }
+
     /** A 1-D int32 constant. */
     static TF_Output ints(TF_Graph graph, String name, long... values) {
         return ints(graph, name, new long[] {values.length}, values);

@@ -5,6 +5,9 @@ import io.salience.attribution.SaliencyMethod;
 import io.salience.attribution.SaliencyQuery;
 import io.salience.attribution.SaliencyResult;
 import io.salience.attribution.SaliencyService;
+import io.salience.attribution.Target;
+import io.salience.attribution.TargetSeed;
+import io.salience.engine.Rows;
 import io.salience.graph.UnsupportedModelException;
 import io.salience.imaging.DecodedImage;
 import io.salience.imaging.ImageDecoder;
@@ -20,8 +23,9 @@ import java.util.Map;
 import org.springframework.stereotype.Service;
 
 /**
- * Compares saliency methods on one image: explains it with each ({@link SaliencyService#explain}, so each map is
- * what {@code /saliency} returns), measures each map's metrics ({@link EvaluationService}) beside a random and a
+ * Compares saliency methods on one image: explains it with all of them in one request ({@link
+ * SaliencyService#explainAll}, so each map is what {@code /saliency} returns and the gradient and CAM methods share a
+ * session run), measures each map's metrics ({@link EvaluationService}) beside a random and a
  * centre-Gaussian map, and chooses the methods by a time budget when the request names none.
  */
 @Service
@@ -77,19 +81,20 @@ public class ComparisonService {
                 .get(0);
         double predictMs = ms(System.nanoTime() - t1);
         timings.put("predict", predictMs);
-        // the target as /saliency resolves it: explain the cheapest way once to learn it
-        SaliencyQuery first = query(named.isEmpty() ? cheapest() : named.get(0).name(), query);
+        // the target as /saliency resolves it, from the same prediction rule the gradient programs apply
+        List<String> labels = model.descriptor().labels();
+        Target t = Target.parse(
+                query.target(), labels, labels.size() == 1 ? 0 : TargetSeed.predictedClass(model, pred.logits()));
+        float[] seed = TargetSeed.of(model, t).seed();
+        float[] probs = model.probabilities(pred.logits(), pred.output(), 0);
+        SaliencyResult.ExplainedTarget target = new SaliencyResult.ExplainedTarget(
+                t.index(),
+                t.describe(labels),
+                t.contrast() >= 0 ? t.contrast() : null,
+                Rows.dot(seed, pred.logits()),
+                probs[t.index()]);
         List<ComparisonResult.Entry> entries = new ArrayList<>();
         long t2 = System.nanoTime();
-        SaliencyResult firstResult = saliency.explain(modelName, first, image, null, Progress.NONE);
-        SaliencyResult.ExplainedTarget target = firstResult.target();
-        float[] seed = model.seed(target.index());
-        if (target.contrastIndex() != null) {
-            float[] other = model.seed(target.contrastIndex());
-            for (int i = 0; i < seed.length; i++) {
-                seed[i] -= other[i];
-            }
-        }
         EvaluationService.Subject subject = EvaluationService.Subject.of(
                 model, prepared.tensor(), h, w, c, target.index(), seed, reg, query.evaluation(), query.timeout());
 
@@ -130,19 +135,43 @@ public class ComparisonService {
         }
         long units = chosen.size() + 2L;
         progress.update(2, units, "baselines");
+        // the one-row methods (gradient and CAM families) in one request, where they share a session run; each
+        // many-row method on its own, within its own row cap
+        List<String> oneRow = new ArrayList<>();
         for (String m : chosen) {
-            SaliencyResult r;
+            if (saliency.method(m).plannedRows(new io.salience.attribution.Params(Map.of()), h, w) <= 1) {
+                oneRow.add(m);
+            }
+        }
+        Map<String, SaliencyResult> shared = new LinkedHashMap<>();
+        for (int from = 0; oneRow.size() > 1 && from < oneRow.size(); from += SaliencyQuery.MAX_METHODS) {
+            List<String> group = oneRow.subList(from, Math.min(oneRow.size(), from + SaliencyQuery.MAX_METHODS));
             try {
-                r = m.equals(firstResult.method())
-                        ? firstResult
-                        : saliency.explain(modelName, query(m, query), image, null, Progress.NONE);
+                for (SaliencyResult r : saliency.explainAll(
+                                modelName, query(group, t.describe(labels), query), group, image, null, Progress.NONE)
+                        .maps()) {
+                    shared.put(r.method(), r);
+                }
             } catch (UnsupportedModelException e) {
                 if (by.equals("request")) {
                     throw e;
                 }
-                // chosen by the budget: a method the model cannot take is reported, not fatal
-                notApplicable.put(m, e.getMessage());
-                continue;
+                // one of them does not apply: each runs on its own below
+            }
+        }
+        for (String m : chosen) {
+            SaliencyResult r = shared.get(m);
+            if (r == null) {
+                try {
+                    r = saliency.explain(modelName, query(List.of(m), t.describe(labels), query), image, null);
+                } catch (UnsupportedModelException e) {
+                    if (by.equals("request")) {
+                        throw e;
+                    }
+                    // chosen by the budget: a method the model cannot take is reported, not fatal
+                    notApplicable.put(m, e.getMessage());
+                    continue;
+                }
             }
             float[] pixels = PixelMaps.of(r.map(), h, w);
             MetricReport metrics = evaluation.evaluate(subject, pixels, r.map().extras());
@@ -166,18 +195,15 @@ public class ComparisonService {
                 timings);
     }
 
-    private String cheapest() {
-        return saliency.methods().keySet().stream()
-                .min(Comparator.comparingDouble(MethodCosts::of).thenComparing(n -> n))
-                .orElseThrow();
-    }
-
-    private static SaliencyQuery query(String method, ComparisonQuery q) {
+    /** The saliency query of the chosen methods for the resolved target. */
+    private static SaliencyQuery query(List<String> methods, String target, ComparisonQuery q) {
         Map<String, String> raw = new LinkedHashMap<>();
-        raw.put("method", method);
-        if (q.target() != null) {
-            raw.put("target", q.target());
+        if (methods.size() == 1) {
+            raw.put("method", methods.get(0));
+        } else {
+            raw.put("methods", String.join(",", methods));
         }
+        raw.put("target", target);
         if (q.timeout() != null) {
             raw.put("timeoutMs", Long.toString(q.timeout().toMillis()));
         }

@@ -251,7 +251,24 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
      */
     public <R, O> CompletableFuture<List<O>> submit(
             BatchKey key, List<R> rows, BatchRunner<R, O> runner, Duration deadline) {
+        return submit(key, rows, runner, deadline, false);
+    }
+
+    /**
+     * {@link #submit(BatchKey, List, BatchRunner, Duration)}; with {@code whole}, the request's rows are never split:
+     * they run together in one runner call, contiguous and in order (its rows may refer to each other, as a row
+     * explaining the class another row predicts does). A whole request waits for a batch with room for all of it.
+     *
+     * @param whole keep the rows in one runner call
+     * @throws IllegalArgumentException if {@code whole} and there are more rows than {@code max-batch}
+     */
+    public <R, O> CompletableFuture<List<O>> submit(
+            BatchKey key, List<R> rows, BatchRunner<R, O> runner, Duration deadline, boolean whole) {
         Objects.requireNonNull(key, "key");
+        if (whole && rows.size() > properties.maxBatch()) {
+            throw new IllegalArgumentException(
+                    "A whole request has at most max-batch (" + properties.maxBatch() + ") rows, got " + rows.size());
+        }
         Objects.requireNonNull(rows, "rows");
         Objects.requireNonNull(runner, "runner");
         long timeoutNanos = effectiveDeadline(deadline).toNanos();
@@ -266,7 +283,7 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
             timeoutNanos = Math.max(0, Math.min(timeoutNanos, admission.deadlineNanos - now));
             admission.chargeRows(rows.size());
         }
-        Job job = new Job(key, new ArrayList<>(rows), erased, now, now + timeoutNanos, admission, background);
+        Job job = new Job(key, new ArrayList<>(rows), erased, now, now + timeoutNanos, admission, background, whole);
         job.future.whenComplete((value, error) -> onFutureDone(job));
 
         lock.lock();
@@ -539,7 +556,15 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
      * @throws InferenceException the runner failed for a batch holding rows of this request
      */
     public <R, O> List<O> call(BatchKey key, List<R> rows, BatchRunner<R, O> runner, Duration deadline) {
-        CompletableFuture<List<O>> future = submit(key, rows, runner, deadline);
+        return call(key, rows, runner, deadline, false);
+    }
+
+    /**
+     * {@link #call(BatchKey, List, BatchRunner, Duration)}, keeping the rows in one runner call when {@code whole}
+     * (see {@link #submit(BatchKey, List, BatchRunner, Duration, boolean)}).
+     */
+    public <R, O> List<O> call(BatchKey key, List<R> rows, BatchRunner<R, O> runner, Duration deadline, boolean whole) {
+        CompletableFuture<List<O>> future = submit(key, rows, runner, deadline, whole);
         try {
             return await(future, key);
         } catch (InterruptedException e) {
@@ -963,6 +988,9 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
 
     /** Moves up to the batch's free room of the job's next rows into the batch. */
     private void takeLocked(Batch batch, Job job) {
+        if (job.whole && job.rows.size() > batch.room()) {
+            return; // waits for a batch with room for all of it
+        }
         int n = Math.min(job.rows.size() - job.nextRow, batch.room());
         batch.add(new Segment(job, job.nextRow, n));
         job.nextRow += n;
@@ -981,7 +1009,8 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         if (sameKey == null) {
             return;
         }
-        // Each take either consumes a job completely (removing it from sameKey) or fills the batch.
+        // Each take consumes a job completely (removing it from sameKey), fills the batch, or skips a whole job
+        // that does not fit.
         for (Job job : List.copyOf(sameKey)) {
             if (batch.isFull()) {
                 return;
@@ -1196,6 +1225,8 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         final Admission admission;
         /** Submitted at {@link BackgroundPriority}: served after every waiting interactive request. */
         final boolean background;
+        /** Its rows run in one runner call, never split. */
+        final boolean whole;
 
         Job(
                 BatchKey key,
@@ -1204,9 +1235,11 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
                 long admittedNanos,
                 long deadline,
                 Admission admission,
-                boolean background) {
+                boolean background,
+                boolean whole) {
             this.admission = admission;
             this.background = background;
+            this.whole = whole;
             this.key = key;
             this.rows = rows;
             this.runner = runner;

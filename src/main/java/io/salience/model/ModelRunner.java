@@ -4,6 +4,7 @@ import io.salience.engine.ModelGraph;
 import io.salience.engine.Outputs;
 import io.salience.engine.Rows;
 import io.salience.engine.WeightValues;
+import io.salience.graph.Branch;
 import io.salience.graph.LayerInfo;
 import io.salience.graph.Rule;
 import io.salience.inference.BatchKey;
@@ -28,12 +29,20 @@ public class ModelRunner {
     }
 
     /**
-     * One row to differentiate: an input tensor and its seed row.
+     * One row to differentiate: an input tensor and its seed row, or the class some row of the same call predicts.
      *
      * @param input {@code [H, W, C]}
-     * @param seed the seed row over the graph's logits
+     * @param seed the seed row over the graph's logits (ignored when {@code predictedFrom >= 0}, but sized)
+     * @param predictedFrom -1 to back-propagate {@code seed}; {@code k >= 0} to back-propagate the class predicted, in
+     *     the same session run, for the row {@code k} places before this one in the same call (0: this row)
      */
-    public record Row(float[] input, float[] seed) {}
+    public record Row(float[] input, float[] seed, int predictedFrom) {
+
+        /** A row that back-propagates its seed. */
+        public Row(float[] input, float[] seed) {
+            this(input, seed, -1);
+        }
+    }
 
     /**
      * One row whose layer output is replaced.
@@ -56,8 +65,10 @@ public class ModelRunner {
      *
      * @param logits the graph's logits row
      * @param gradient same layout as the input
+     * @param output the signature's output row
+     * @param seed the seed row back-propagated
      */
-    public record InputGradient(float[] logits, float[] gradient) {}
+    public record InputGradient(float[] logits, float[] gradient, float[] output, float[] seed) {}
 
     /**
      * One row's layer activations and the gradients with respect to them.
@@ -66,8 +77,11 @@ public class ModelRunner {
      * @param activations {@code [h, w, c]}
      * @param gradient {@code [h, w, c]}
      * @param shape {@code [h, w, c]}
+     * @param output the signature's output row
+     * @param seed the seed row back-propagated
      */
-    public record LayerGradient(float[] logits, float[] activations, float[] gradient, long[] shape) {}
+    public record LayerGradient(
+            float[] logits, float[] activations, float[] gradient, long[] shape, float[] output, float[] seed) {}
 
     /** The most rows of one session run ({@code salience.pool.max-batch}). */
     public int maxBatch() {
@@ -113,14 +127,20 @@ public class ModelRunner {
                 rows,
                 (k, batch) -> {
                     int n = batch.size();
-                    Outputs out = graph(model, weights).inputGradients(weights, rule, inputs(batch), n, seeds(batch));
+                    Outputs out = graph(model, weights)
+                            .inputGradients(weights, rule, inputs(batch), n, seeds(batch), sources(batch));
                     List<InputGradient> r = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
-                        r.add(new InputGradient(Rows.row(out.get(0), n, i), Rows.row(out.get(1), n, i)));
+                        r.add(new InputGradient(
+                                Rows.row(out.get(0), n, i),
+                                Rows.row(out.get(1), n, i),
+                                Rows.row(out.get(2), n, i),
+                                Rows.row(out.get(3), n, i)));
                     }
                     return r;
                 },
-                deadline);
+                deadline,
+                spansRows(rows));
     }
 
     /** A layer's activations and gradients for each row. */
@@ -138,8 +158,8 @@ public class ModelRunner {
                 rows,
                 (k, batch) -> {
                     int n = batch.size();
-                    Outputs out =
-                            graph(model, weights).layerGradients(weights, layer, rule, inputs(batch), n, seeds(batch));
+                    Outputs out = graph(model, weights)
+                            .layerGradients(weights, layer, rule, inputs(batch), n, seeds(batch), sources(batch));
                     long[] full = out.shape(2);
                     long[] shape = Arrays.copyOfRange(full, 1, full.length);
                     List<LayerGradient> r = new ArrayList<>(n);
@@ -148,11 +168,72 @@ public class ModelRunner {
                                 Rows.row(out.get(0), n, i),
                                 Rows.row(out.get(1), n, i),
                                 Rows.row(out.get(2), n, i),
-                                shape));
+                                shape,
+                                Rows.row(out.get(3), n, i),
+                                Rows.row(out.get(4), n, i)));
                     }
                     return r;
                 },
-                deadline);
+                deadline,
+                spansRows(rows));
+    }
+
+    /**
+     * One row's results of several backward branches run from one forward pass.
+     *
+     * @param logits the graph's logits row
+     * @param output the signature's output row
+     * @param seed the seed row back-propagated
+     * @param branches per branch, in order: a layer branch's activations (null for an input branch) and gradient
+     */
+    public record BranchGradients(float[] logits, float[] output, float[] seed, List<LayerGradient> branches) {}
+
+    /**
+     * Several gradient branches of each row in one session run ({@link ModelGraph#branchGradients}); each branch's
+     * result is a {@link LayerGradient} whose activations are null for an input branch.
+     */
+    public List<BranchGradients> branchGradients(
+            LoadedModel model, WeightValues weights, List<Branch> branches, List<Row> rows, Duration deadline) {
+        BatchKey key = key(
+                model,
+                weights,
+                "branches:" + String.join(",", branches.stream().map(Branch::id).toList()));
+        return pool.call(
+                key,
+                rows,
+                (k, batch) -> {
+                    int n = batch.size();
+                    Outputs out = graph(model, weights)
+                            .branchGradients(weights, branches, inputs(batch), n, seeds(batch), sources(batch));
+                    int last = out.values().size() - 1;
+                    List<BranchGradients> r = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        List<LayerGradient> per = new ArrayList<>(branches.size());
+                        int f = 1;
+                        for (Branch b : branches) {
+                            float[] act = null;
+                            if (b.layer() != null) {
+                                act = Rows.row(out.get(f++), n, i);
+                            }
+                            long[] full = out.shape(f);
+                            per.add(new LayerGradient(
+                                    Rows.row(out.get(0), n, i),
+                                    act,
+                                    Rows.row(out.get(f++), n, i),
+                                    Arrays.copyOfRange(full, 1, full.length),
+                                    Rows.row(out.get(last - 1), n, i),
+                                    Rows.row(out.get(last), n, i)));
+                        }
+                        r.add(new BranchGradients(
+                                Rows.row(out.get(0), n, i),
+                                Rows.row(out.get(last - 1), n, i),
+                                Rows.row(out.get(last), n, i),
+                                per));
+                    }
+                    return r;
+                },
+                deadline,
+                spansRows(rows));
     }
 
     /** The logits of each row when the layer's output is replaced by the row's activations. */
@@ -204,5 +285,29 @@ public class ModelRunner {
 
     private static float[] seeds(List<Row> rows) {
         return Rows.concat(rows.stream().map(Row::seed).toList());
+    }
+
+    /** Each row's source as a batch row index (a merged batch holds every call whole and in order), or -1. */
+    private static float[] sources(List<Row> rows) {
+        float[] s = new float[rows.size()];
+        for (int i = 0; i < s.length; i++) {
+            int back = rows.get(i).predictedFrom();
+            s[i] = back < 0 ? -1f : i - back;
+        }
+        return s;
+    }
+
+    /** Whether a row takes its target from another row, so the pool must keep the call in one run. */
+    private static boolean spansRows(List<Row> rows) {
+        for (int i = 0; i < rows.size(); i++) {
+            int back = rows.get(i).predictedFrom();
+            if (back > i) {
+                throw new IllegalArgumentException("Row " + i + " takes its target from a row before the call");
+            }
+            if (back > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 }

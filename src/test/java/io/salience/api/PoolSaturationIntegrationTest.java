@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 
 /**
- * Saturates a one-slot pool (concurrency 1, queue capacity 1) over real HTTP with slow integrated-gradients requests:
+ * Saturates a one-slot pool (concurrency 1, queue capacity 1) over real HTTP with slow integrated-gradients requests
+ * (two first, the rest once one of them waits in the queue):
  * the overflow is answered 503 with {@code Retry-After} and a problem+json of type overloaded, everything else 200,
  * and the Prometheus counters add up.
  */
@@ -46,9 +47,22 @@ class PoolSaturationIntegrationTest extends DemoPoolServer {
         ExecutorService executor = Executors.newFixedThreadPool(CLIENTS);
         List<HttpResponse<byte[]>> responses = new ArrayList<>();
         try {
-            CountDownLatch start = new CountDownLatch(1);
+            // two slow requests first: one runs, the other's rows (or the first's remainder) wait in the queue
             List<CompletableFuture<HttpResponse<byte[]>>> futures = new ArrayList<>();
-            for (int i = 0; i < CLIENTS; i++) {
+            for (int i = 0; i < 2; i++) {
+                futures.add(
+                        CompletableFuture.supplyAsync(() -> api.multipart(SLOW, "application/json", image), executor));
+            }
+            long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (pool.queueDepth() < 1 && System.nanoTime() < until) {
+                Thread.sleep(1);
+            }
+            assertThat(pool.queueDepth())
+                    .as("a request waits in the one-slot queue")
+                    .isGreaterThanOrEqualTo(1);
+            // then the rest at once, while the queue is full
+            CountDownLatch start = new CountDownLatch(1);
+            for (int i = 2; i < CLIENTS; i++) {
                 futures.add(CompletableFuture.supplyAsync(
                         () -> {
                             awaitQuietly(start);

@@ -279,6 +279,26 @@ class InferencePoolTest {
     }
 
     @Test
+    void aWholeRequestIsNeverSplitAndWaitsForABatchWithRoom() throws Exception {
+        InferencePool pool = pool(PoolSettings.defaults().withMaxBatch(4).build());
+        blockWorker(pool);
+        CompletableFuture<List<Integer>> small = pool.submit(A, rows(0, 3), runner);
+        // split as usual, it would fill the batch's last row; whole, it runs in the next batch, all together
+        CompletableFuture<List<Integer>> whole = pool.submit(A, rows(100, 3), runner, null, true);
+        CompletableFuture<List<Integer>> after = pool.submit(A, rows(200, 1), runner);
+        runner.release.countDown();
+        assertThat(small.get(WAIT_S, TimeUnit.SECONDS)).containsExactly(0, 10, 20);
+        assertThat(whole.get(WAIT_S, TimeUnit.SECONDS)).containsExactly(1000, 1010, 1020);
+        assertThat(after.get(WAIT_S, TimeUnit.SECONDS)).containsExactly(2000);
+        assertThat(runner.callsExceptBlock())
+                .extracting(Call::rows)
+                .containsExactly(List.of(0, 1, 2, 200), List.of(100, 101, 102));
+        assertThatThrownBy(() -> pool.submit(A, rows(0, 5), runner, null, true))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("max-batch");
+    }
+
+    @Test
     void largeRequestChunksRunInParallelAndComeBackInOrder() throws Exception {
         InferencePool pool =
                 pool(PoolSettings.defaults().withConcurrency(4).withMaxBatch(8).build());
