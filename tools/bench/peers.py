@@ -216,7 +216,7 @@ def salience_noise(x, samples=SG_SAMPLES, noise=SG_NOISE, seed=SG_SEED):
 class TfModel:
     """A model's tf.functions: the predicted class (or the sigmoid's sign) is picked inside the graph."""
 
-    def __init__(self, name, spec, cam_layer):
+    def __init__(self, name, spec, cam_layer=None):
         import tensorflow as tf
         import tf_keras
 
@@ -228,10 +228,9 @@ class TfModel:
         if not isinstance(last, tf_keras.layers.Activation):
             raise ValueError(f"{name}: expected a final Activation layer, got {type(last).__name__}")
         self.logits = tf_keras.Model(self.keras.inputs, last.input)
-        self.cam_layer = cam_layer
-        self.cam = tf_keras.Model(self.keras.inputs, [self.keras.get_layer(cam_layer).output, last.input])
         size = spec["size"]
         one = tf.TensorSpec([1, size, size, 3], tf.float32)
+        self.one = one
         self.baseline = tf.constant(black_baseline(spec)[None])
         sigmoid = spec["kind"] == "sigmoid"
 
@@ -242,7 +241,7 @@ class TfModel:
             return tf.stop_gradient(tf.one_hot(tf.argmax(z, axis=-1), tf.shape(z)[-1]))
 
         self.seed_of = seed_of
-        keras_model, logits_model, cam_model = self.keras, self.logits, self.cam
+        keras_model, logits_model = self.keras, self.logits
 
         @tf.function(input_signature=[one])
         def predict(x):
@@ -264,15 +263,6 @@ class TfModel:
                 z = logits_model(x, training=False)
             score = tf.reduce_sum(seed_of(z) * z)
             return tf.gradients(score, x)[0][0]
-
-        @tf.function(input_signature=[one])
-        def gradcam(x):
-            with tf.GradientTape() as tape:
-                a, z = cam_model(x, training=False)
-                score = tf.reduce_sum(seed_of(z) * z)
-            g = tape.gradient(score, a)
-            w = tf.reduce_mean(g, axis=[1, 2], keepdims=True)
-            return tf.nn.relu(tf.reduce_sum(w * a, axis=-1))[0]
 
         k = np.arange(IG_STEPS + 1, dtype=np.float64)
         alphas = tf.constant((k / IG_STEPS).astype(np.float32).reshape(-1, 1, 1, 1))
@@ -316,11 +306,30 @@ class TfModel:
             "predict": predict,
             "gradient": gradient,
             "guided-backprop": guided,
-            "grad-cam": gradcam,
             "integrated-gradients": ig,
             "smoothgrad": smoothgrad,
         }
         self.smoothgrad_given = smoothgrad_given
+        if cam_layer is not None:
+            self.set_cam(cam_layer)
+
+    def set_cam(self, cam_layer):
+        """Grad-CAM of the layer Salience explains by default (its name known once Salience is up)."""
+        tf, seed_of = self.tf, self.seed_of
+        self.cam_layer = cam_layer
+        self.cam = type(self.logits)(self.keras.inputs, [self.keras.get_layer(cam_layer).output, self.logits.output])
+        cam_model = self.cam
+
+        @tf.function(input_signature=[self.one])
+        def gradcam(x):
+            with tf.GradientTape() as tape:
+                a, z = cam_model(x, training=False)
+                score = tf.reduce_sum(seed_of(z) * z)
+            g = tape.gradient(score, a)
+            w = tf.reduce_mean(g, axis=[1, 2], keepdims=True)
+            return tf.nn.relu(tf.reduce_sum(w * a, axis=-1))[0]
+
+        self.fns["grad-cam"] = gradcam
 
     def run(self, method, x):
         return self.fns[method](x).numpy()
@@ -350,12 +359,15 @@ def serve(args):
 
     register_guided_gradients()
     specs = model_specs()
-    cams = json.loads(args.cam_layers)
-    models = {n: TfModel(n, specs[n], cams[n]) for n in args.models.split(",")}
+    models = {n: TfModel(n, specs[n]) for n in args.models.split(",")}
     for m in models.values():  # trace every function once before saying ready
         x = tf.zeros([1, m.spec["size"], m.spec["size"], 3])
-        for method in METHODS:
+        for method in m.fns:
             m.fns[method](x)
+    cams = json.loads(sys.stdin.readline())  # Salience's default CAM layers, sent once it is up
+    for n, m in models.items():
+        m.set_cam(cams[n])
+        m.fns["grad-cam"](tf.zeros([1, m.spec["size"], m.spec["size"], 3]))
 
     route = re.compile(r"^/v1/models/([^/]+)/(saliency|predict)(?:\?(.*))?$")
 
@@ -600,7 +612,7 @@ def main():
     ap.add_argument("--methods", default=",".join(METHODS))
     ap.add_argument("--peers", default=",".join(PEERS))
     ap.add_argument("--block-ms", type=float, default=40.0, help="one timed block of Salience calls, about")
-    ap.add_argument("--slow-s", type=float, default=1.0,
+    ap.add_argument("--slow-s", type=float, default=2.0,
                     help="a peer whose call takes longer than this (s) is timed only every --slow-every rounds")
     ap.add_argument("--slow-every", type=int, default=3)
     ap.add_argument("--url", help="a running Salience serving the models under these names (no jar started)")
@@ -609,7 +621,6 @@ def main():
     ap.add_argument("--salience-arg", action="append", default=[], help="extra Spring argument (repeatable)")
     ap.add_argument("--json", help="write every sample and the summary to this file")
     ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)
-    ap.add_argument("--cam-layers", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
         return serve(args)
@@ -629,8 +640,16 @@ def main():
     import requests
 
     work = tempfile.TemporaryDirectory(prefix="salience-bench-")
-    server, base_url, jar = (None, args.url, None) if args.url else start_salience(args, names, specs, work.name)
     helper = None
+    t_start = time.time()
+    if "tf-http" in peers:  # loads and traces while Salience starts
+        hport = free_port()
+        helper = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(hport), "--models", ",".join(names)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        helper_url = f"http://127.0.0.1:{hport}"
+    server, base_url, jar = (None, args.url, None) if args.url else start_salience(args, names, specs, work.name)
+    print(f"Salience ready after {time.time() - t_start:.0f} s", flush=True)
     try:
         session = requests.Session()
         cams = {n: session.get(f"{base_url}/v1/models/{n}/layers").json()["defaultCamLayer"].split("/")[-1]
@@ -641,12 +660,9 @@ def main():
         listed = session.get(f"{base_url}/v1/methods").json()
         common = {q.get("name") for m in listed for q in m.get("commonParameters", []) if isinstance(q, dict)}
         multi = "methods" in sal_params or "methods" in common
-        if "tf-http" in peers:
-            hport = free_port()
-            helper = subprocess.Popen(
-                [sys.executable, __file__, "--serve", str(hport), "--models", ",".join(names),
-                 "--cam-layers", json.dumps(cams)], stdout=subprocess.PIPE, text=True)
-            helper_url = f"http://127.0.0.1:{hport}"
+        if helper is not None:
+            helper.stdin.write(json.dumps(cams) + "\n")
+            helper.stdin.flush()
 
         import tensorflow as tf
 
@@ -657,6 +673,7 @@ def main():
             line = helper.stdout.readline().strip()
             if line != "ready":
                 sys.exit(f"TF HTTP server did not start: {line!r}")
+            print(f"TF HTTP server ready after {time.time() - t_start:.0f} s", flush=True)
         hsession = requests.Session()
 
         # ---- per model: input, peers, the check
@@ -794,7 +811,8 @@ def main():
                 three = "gradient,guided-backprop,grad-cam"
 
                 def multi_call(ms, body=body, ctype=ctype, n=n):
-                    r = session.post(f"{base_url}/v1/models/{n}/saliency?methods={ms}", data=body,
+                    query = f"methods={ms}" if "," in ms else f"method={ms}"
+                    r = session.post(f"{base_url}/v1/models/{n}/saliency?{query}", data=body,
                                      headers={"Content-Type": ctype, "Accept": "application/json"})
                     if r.status_code != 200:
                         raise RuntimeError(f"{n} methods={ms}: {r.status_code} {r.text[:300]}")
@@ -803,6 +821,15 @@ def main():
                 for _ in range(3):
                     multi_call(three)
                     multi_call("gradient")
+                # the check: each of the three maps (JSON, normalised) against its own single request
+                got = json.loads(multi_call(three))["maps"]
+                for one in got:
+                    alone = json.loads(multi_call(one["method"]))
+                    c = compare(alone["map"], one["map"])
+                    c["verdict"] = verdict(c)
+                    report["checks"][f"{n} methods={three} {one['method']}"] = c
+                    print(f"check {n:10s} methods={three}: {one['method']:15s} vs method={one['method']} alone: "
+                          f"max|diff| {c['rel']:.2e}  Spearman {c['spearman']:.6f}  {c['verdict']}", flush=True)
                 cases[(n, "three maps")] = {"calls": {"salience": lambda f=multi_call: f(three),
                                                       "one map": lambda f=multi_call: f("gradient")},
                                             "n": cases[(n, "gradient")]["n"], "slow": set(), "json": None}
@@ -888,9 +915,6 @@ def main():
     print("|---|---|---|" + "---|" * len(table_peers) + "---|---|")
     for row in rows:
         if row["method"] == "three maps":
-            print(f"| {row['model']} | gradient + guided backprop + Grad-CAM in one request vs gradient alone | "
-                  f"{row['salience_ms'][0]:.2f} | " + cell(row["ratios"]["one map"]) + " |"
-                  + " |" * (len(table_peers) + 1))
             continue
         cells = []
         for p in table_peers:
@@ -910,6 +934,14 @@ def main():
         fixed = f"{row['fixed_ms'][0]:.2f}" if "fixed_ms" in row else ""
         print(f"| {row['model']} | {SHORT.get(row['method'], row['method'])} | {row['salience_ms'][0]:.2f} | "
               + " | ".join(cells) + f" | {comp} | {fixed} |")
+    three = [row for row in rows if row["method"] == "three maps"]
+    if three:
+        print()
+        print("| model | `methods=gradient,guided-backprop,grad-cam` (ms) | `method=gradient` (ms) | ratio (IQR) |")
+        print("|---|---|---|---|")
+        for row in three:
+            print(f"| {row['model']} | {row['salience_ms'][0]:.2f} | {row['peer_ms']['one map'][0]:.2f} | "
+                  f"{cell(row['ratios']['one map'])} |")
     print()
     print("≈: the same method, but its map differs from Salience's by more than "
           f"{SAME_REL:g} of the map's maximum (Spearman ≥ {CLOSE_SPEARMAN}); see the check lines above.")
