@@ -63,15 +63,7 @@ class SingleRunTargetTest {
     @DynamicPropertySource
     static void models(DynamicPropertyRegistry registry) throws IOException {
         Path dir = Files.createTempDirectory("single-run");
-        for (String m : List.of("idc-demo", "planted-demo")) {
-            String yaml = Files.readString(Path.of("models", m, "model.yaml"))
-                    .replace(
-                            "savedModel: saved_model",
-                            "savedModel: \""
-                                    + Path.of("models", m, "saved_model").toAbsolutePath() + "\"");
-            Files.createDirectories(dir.resolve(m));
-            Files.writeString(dir.resolve(m).resolve("model.yaml"), yaml);
-        }
+        io.salience.testing.TestModels.writeShippedModels(dir);
         if (Files.isRegularFile(SHARED_MRI.resolve("model/saved_model.pb"))) {
             Files.createDirectories(dir.resolve("brain-mri"));
             Files.writeString(

@@ -82,15 +82,7 @@ class EvaluationHarness {
     static Path tempModels() {
         try {
             Path dir = Files.createTempDirectory("salience-eval-models");
-            for (String m : List.of("idc-demo", "planted-demo")) {
-                String yaml = Files.readString(Path.of("models", m, "model.yaml"))
-                        .replace(
-                                "savedModel: saved_model",
-                                "savedModel: \""
-                                        + Path.of("models", m, "saved_model").toAbsolutePath() + "\"");
-                Files.createDirectories(dir.resolve(m));
-                Files.writeString(dir.resolve(m).resolve("model.yaml"), yaml);
-            }
+            io.salience.testing.TestModels.writeShippedModels(dir);
             if (Files.isRegularFile(SHARED.resolve("brain-mri/model/saved_model.pb"))) {
                 Files.createDirectories(dir.resolve("brain-mri"));
                 Files.writeString(

@@ -125,6 +125,23 @@ public final class TestModels implements BeforeAllCallback {
         return load(Path.of("src/test/resources/fixtures/tiny", name + ".yaml"));
     }
 
+    /**
+     * Writes the shipped models' descriptors (idc-demo, planted-demo) into {@code dir}, one folder each, pointing at
+     * the committed SavedModels by absolute path, so that a test's {@code salience.models.dir} can hold them beside
+     * descriptors of its own.
+     */
+    public static void writeShippedModels(Path dir) throws IOException {
+        for (String m : List.of("idc-demo", "planted-demo")) {
+            String yaml = Files.readString(Path.of("models", m, "model.yaml"))
+                    .replace(
+                            "savedModel: saved_model",
+                            "savedModel: \""
+                                    + Path.of("models", m, "saved_model").toAbsolutePath() + "\"");
+            Files.createDirectories(dir.resolve(m));
+            Files.writeString(dir.resolve(m).resolve("model.yaml"), yaml);
+        }
+    }
+
     /** The shared fixtures folder ({@code -Dsalience.shared-dir}, else {@code ../shared}). */
     public static Path sharedDir() {
         return Path.of(System.getProperty("salience.shared-dir", "../shared"));
