@@ -606,6 +606,7 @@ def start_salience(args, names, specs, workdir):
 
 
 def main():
+    global SHARED
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=15, help="timed rounds (default 15; 0 = the checks only)")
     ap.add_argument("--models", default="idc-demo,brain-mri,bench224")
@@ -620,8 +621,10 @@ def main():
     ap.add_argument("--jvm-arg", action="append", default=[], help="extra JVM argument (repeatable)")
     ap.add_argument("--salience-arg", action="append", default=[], help="extra Spring argument (repeatable)")
     ap.add_argument("--json", help="write every sample and the summary to this file")
+    ap.add_argument("--shared", default=str(SHARED), help="the third-party fixtures folder (default ../shared)")
     ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    SHARED = pathlib.Path(args.shared)
     if args.serve:
         return serve(args)
 
@@ -645,7 +648,7 @@ def main():
     if "tf-http" in peers:  # loads and traces while Salience starts
         hport = free_port()
         helper = subprocess.Popen(
-            [sys.executable, __file__, "--serve", str(hport), "--models", ",".join(names)],
+            [sys.executable, __file__, "--serve", str(hport), "--models", ",".join(names), "--shared", args.shared],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         helper_url = f"http://127.0.0.1:{hport}"
     server, base_url, jar = (None, args.url, None) if args.url else start_salience(args, names, specs, work.name)
