@@ -24,6 +24,7 @@ class SaliencyNpyConverter extends SaliencyConverter {
         out.getHeaders()
                 .setContentDisposition(
                         ContentDisposition.attachment().filename("saliency.npy").build());
-        out.getBody().write(NpyWriter.write(r.map().values(), r.map().shape()));
+        // streamed: header, then the floats in 256 KiB slices (NpyWriter), no copy of the whole file
+        NpyWriter.write(r.map().values(), r.map().shape(), out.getBody());
     }
 }

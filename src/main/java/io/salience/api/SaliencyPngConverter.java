@@ -17,8 +17,8 @@ class SaliencyPngConverter extends SaliencyConverter {
 
     @Override
     void write(SaliencyResult r, HttpOutputMessage out) throws IOException {
-        out.getBody()
-                .write(SaliencyRenderer.render(
-                        r.normalized(), r.map().outline(), r.original(), r.resized(), r.rendering()));
+        // drawn first, then encoded straight into the response
+        SaliencyRenderer.render(
+                r.normalized(), r.map().outline(), r.original(), r.resized(), r.rendering(), out.getBody());
     }
 }

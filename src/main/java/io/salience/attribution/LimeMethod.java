@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
+import org.ejml.EjmlParameters;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
@@ -132,14 +133,15 @@ public class LimeMethod implements SaliencyMethod {
         float[] hidden = hidden(ctx, seg, p.choice(HIDE, Hide.class));
         int[] labels = seg.labels();
         float[] scores = new float[n];
+        SegmentRuns runs = SegmentRuns.of(labels, f, c);
         Perturbations.inChunks(ctx, n, "samples", (from, count) -> {
             List<float[]> rows = new ArrayList<>(count);
             for (int s = from; s < from + count; s++) {
                 float[] r = x.clone();
                 int base = s * f;
-                for (int px = 0; px < labels.length; px++) {
-                    if (data[base + labels[px]] == 0) {
-                        System.arraycopy(hidden, px * c, r, px * c, c);
+                for (int j = 0; j < f; j++) {
+                    if (data[base + j] == 0) {
+                        runs.copy(j, hidden, r);
                     }
                 }
                 rows.add(r);
@@ -172,6 +174,50 @@ public class LimeMethod implements SaliencyMethod {
         extras.put("r2", fit.r2);
         extras.put("localPrediction", fit.localPrediction);
         return new SaliencyMap(map, ctx.height(), ctx.width(), 1, extras, null, new SegmentOutline(seg, top));
+    }
+
+    /**
+     * Each superpixel as runs of consecutive pixels (row-major), in tensor offsets: hiding a superpixel copies its
+     * runs from the hidden picture, a few long copies instead of one per pixel.
+     */
+    record SegmentRuns(int[][] starts, int[][] lengths) {
+
+        static SegmentRuns of(int[] labels, int segments, int channels) {
+            int[] count = new int[segments];
+            for (int px = 0; px < labels.length; px++) {
+                if (px == 0 || labels[px] != labels[px - 1]) {
+                    count[labels[px]]++;
+                }
+            }
+            int[][] starts = new int[segments][];
+            int[][] lengths = new int[segments][];
+            for (int j = 0; j < segments; j++) {
+                starts[j] = new int[count[j]];
+                lengths[j] = new int[count[j]];
+                count[j] = 0;
+            }
+            for (int px = 0; px < labels.length; ) {
+                int j = labels[px];
+                int end = px + 1;
+                while (end < labels.length && labels[end] == j) {
+                    end++;
+                }
+                starts[j][count[j]] = px * channels;
+                lengths[j][count[j]] = (end - px) * channels;
+                count[j]++;
+                px = end;
+            }
+            return new SegmentRuns(starts, lengths);
+        }
+
+        /** Copies superpixel {@code j} from {@code src} into {@code dst}. */
+        void copy(int j, float[] src, float[] dst) {
+            int[] s = starts[j];
+            int[] l = lengths[j];
+            for (int k = 0; k < s.length; k++) {
+                System.arraycopy(src, s[k], dst, s[k], l[k]);
+            }
+        }
     }
 
     /** The picture whose pixels replace a hidden superpixel. */
@@ -246,20 +292,44 @@ public class LimeMethod implements SaliencyMethod {
         }
         DMatrixRMaj a = new DMatrixRMaj(f, f);
         DMatrixRMaj b = new DMatrixRMaj(f, 1);
+        // from EJML's column switch on, its X^T X adds every row's products in row order; so does the loop below,
+        // over one triangle (the products are symmetric), which gives the same sums at half the work
+        boolean rowOrder = f >= EjmlParameters.MULT_COLUMN_SWITCH;
+        double[] ad = a.getData();
         for (int from = 0; from < n; from += BLOCK) {
             int rows = Math.min(BLOCK, n - from);
             DMatrixRMaj xb = new DMatrixRMaj(rows, f);
             DMatrixRMaj yb = new DMatrixRMaj(rows, 1);
+            double[] xd = xb.getData();
             for (int r = 0; r < rows; r++) {
                 int i = from + r;
                 double s = Math.sqrt(w[i]);
                 for (int j = 0; j < f; j++) {
-                    xb.unsafe_set(r, j, s * (data[i * f + j] - xm[j]));
+                    xd[r * f + j] = s * (data[i * f + j] - xm[j]);
                 }
                 yb.unsafe_set(r, 0, s * (y[i] - ym));
+                if (rowOrder) {
+                    int o = r * f;
+                    for (int j = 0; j < f; j++) {
+                        double v = xd[o + j];
+                        int aj = j * f;
+                        for (int k = j; k < f; k++) {
+                            ad[aj + k] += v * xd[o + k];
+                        }
+                    }
+                }
             }
-            CommonOps_DDRM.multAddTransA(xb, xb, a);
+            if (!rowOrder) {
+                CommonOps_DDRM.multAddTransA(xb, xb, a);
+            }
             CommonOps_DDRM.multAddTransA(xb, yb, b);
+        }
+        if (rowOrder) {
+            for (int j = 0; j < f; j++) {
+                for (int k = j + 1; k < f; k++) {
+                    ad[k * f + j] = ad[j * f + k];
+                }
+            }
         }
         for (int j = 0; j < f; j++) {
             a.add(j, j, alpha);

@@ -71,9 +71,10 @@ public class RiseMethod implements SaliencyMethod {
             for (int k = 0; k < n; k++) {
                 float[] m = mask(rnd, cells, p, h, w, cellH, cellW);
                 float[] r = new float[x.length];
-                for (int px = 0; px < m.length; px++) {
-                    for (int ch = 0; ch < c; ch++) {
-                        r[px * c + ch] = x[px * c + ch] * m[px];
+                for (int px = 0, j = 0; px < m.length; px++) {
+                    float v = m[px];
+                    for (int ch = 0; ch < c; ch++, j++) {
+                        r[j] = x[j] * v;
                     }
                 }
                 chunk.add(m);
@@ -111,25 +112,47 @@ public class RiseMethod implements SaliencyMethod {
         int dx = rnd.nextInt(cellW);
         int upH = (cells + 1) * cellH;
         int upW = (cells + 1) * cellW;
+        // the horizontal pass once per grid row (each output row blends two of them), then the vertical blend: the
+        // same products and sums per pixel as interpolating each pixel from the four grid values
+        int[] xa = new int[w];
+        int[] xb = new int[w];
+        double[] fx = new double[w];
+        for (int xx = 0; xx < w; xx++) {
+            double sx = (xx + dx + 0.5) * cells / upW - 0.5;
+            int x0 = (int) Math.floor(sx);
+            fx[xx] = sx - x0;
+            xa[xx] = mirror(x0, cells);
+            xb[xx] = mirror(x0 + 1, cells);
+        }
+        double[][] rows = new double[cells][];
         float[] out = new float[h * w];
         for (int y = 0; y < h; y++) {
             double sy = (y + dy + 0.5) * cells / upH - 0.5;
             int y0 = (int) Math.floor(sy);
             double fy = sy - y0;
-            int ya = mirror(y0, cells);
-            int yb = mirror(y0 + 1, cells);
+            double[] top = horizontal(rows, grid, mirror(y0, cells), cells, xa, xb, fx);
+            double[] bottom = horizontal(rows, grid, mirror(y0 + 1, cells), cells, xa, xb, fx);
+            int o = y * w;
             for (int xx = 0; xx < w; xx++) {
-                double sx = (xx + dx + 0.5) * cells / upW - 0.5;
-                int x0 = (int) Math.floor(sx);
-                double fx = sx - x0;
-                int xa = mirror(x0, cells);
-                int xb = mirror(x0 + 1, cells);
-                double top = grid[ya * cells + xa] * (1 - fx) + grid[ya * cells + xb] * fx;
-                double bottom = grid[yb * cells + xa] * (1 - fx) + grid[yb * cells + xb] * fx;
-                out[y * w + xx] = (float) (top * (1 - fy) + bottom * fy);
+                out[o + xx] = (float) (top[xx] * (1 - fy) + bottom[xx] * fy);
             }
         }
         return out;
+    }
+
+    /** Grid row {@code g} interpolated along x at every output column (computed once per mask, then reused). */
+    private static double[] horizontal(
+            double[][] rows, float[] grid, int g, int cells, int[] xa, int[] xb, double[] fx) {
+        double[] r = rows[g];
+        if (r == null) {
+            r = new double[fx.length];
+            int base = g * cells;
+            for (int xx = 0; xx < r.length; xx++) {
+                r[xx] = grid[base + xa[xx]] * (1 - fx[xx]) + grid[base + xb[xx]] * fx[xx];
+            }
+            rows[g] = r;
+        }
+        return r;
     }
 
     /** Mirrors an index into {@code 0..n-1} without repeating the edge (scipy's {@code mirror}). */

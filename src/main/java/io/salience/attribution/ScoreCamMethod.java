@@ -74,8 +74,11 @@ public class ScoreCamMethod implements SaliencyMethod {
             for (int i = from; i < to; i++) {
                 float[] mask = normalisedUpsampled(a, h, w, c, channels[i], inH, inW);
                 float[] m = new float[x.length];
-                for (int j = 0; j < x.length; j++) {
-                    m[j] = x[j] * mask[j / inC];
+                for (int px = 0, j = 0; px < mask.length; px++) {
+                    float v = mask[px];
+                    for (int ch = 0; ch < inC; ch++, j++) {
+                        m[j] = x[j] * v;
+                    }
                 }
                 masked.add(m);
             }
@@ -121,19 +124,29 @@ public class ScoreCamMethod implements SaliencyMethod {
         float[] out = new float[outH * outW];
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
+        // the columns' source indices and weights, the same for every row
+        int[] x0 = new int[outW];
+        int[] x1 = new int[outW];
+        double[] fx = new double[outW];
+        for (int xx = 0; xx < outW; xx++) {
+            double sx = outW == 1 ? 0 : (double) xx * (w - 1) / (outW - 1);
+            x0[xx] = (int) Math.floor(sx);
+            x1[xx] = Math.min(w - 1, x0[xx] + 1);
+            fx[xx] = sx - x0[xx];
+        }
+        // each source row interpolated along x once (the inner sums of the bilinear formula), then blended per row
+        double[][] rows = new double[h][];
         for (int y = 0; y < outH; y++) {
             double sy = outH == 1 ? 0 : (double) y * (h - 1) / (outH - 1);
             int y0 = (int) Math.floor(sy);
             int y1 = Math.min(h - 1, y0 + 1);
             double fy = sy - y0;
+            double[] top = horizontal(rows, a, y0, w, c, k, x0, x1, fx);
+            double[] bottom = horizontal(rows, a, y1, w, c, k, x0, x1, fx);
+            int o = y * outW;
             for (int xx = 0; xx < outW; xx++) {
-                double sx = outW == 1 ? 0 : (double) xx * (w - 1) / (outW - 1);
-                int x0 = (int) Math.floor(sx);
-                int x1 = Math.min(w - 1, x0 + 1);
-                double fx = sx - x0;
-                double v = (1 - fy) * ((1 - fx) * a[(y0 * w + x0) * c + k] + fx * a[(y0 * w + x1) * c + k])
-                        + fy * ((1 - fx) * a[(y1 * w + x0) * c + k] + fx * a[(y1 * w + x1) * c + k]);
-                out[y * outW + xx] = (float) v;
+                double v = (1 - fy) * top[xx] + fy * bottom[xx];
+                out[o + xx] = (float) v;
                 min = Math.min(min, v);
                 max = Math.max(max, v);
             }
@@ -142,6 +155,21 @@ public class ScoreCamMethod implements SaliencyMethod {
             out[i] = (float) ((out[i] - min) / (max - min + EPS));
         }
         return out;
+    }
+
+    /** Source row {@code g} of channel {@code k} interpolated at every output column (once per channel). */
+    private static double[] horizontal(
+            double[][] rows, float[] a, int g, int w, int c, int k, int[] x0, int[] x1, double[] fx) {
+        double[] r = rows[g];
+        if (r == null) {
+            r = new double[fx.length];
+            int base = g * w;
+            for (int xx = 0; xx < r.length; xx++) {
+                r[xx] = (1 - fx[xx]) * a[(base + x0[xx]) * c + k] + fx[xx] * a[(base + x1[xx]) * c + k];
+            }
+            rows[g] = r;
+        }
+        return r;
     }
 
     /**

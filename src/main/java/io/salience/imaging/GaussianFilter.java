@@ -30,6 +30,9 @@ public final class GaussianFilter {
     }
 
     private static float[] pass(float[] in, int h, int w, int c, double[] k, boolean clamp, boolean rows) {
+        if (!clamp) {
+            return rows ? zeroEdgeRows(in, h, w, c, k) : zeroEdgeColumns(in, h, w, c, k);
+        }
         int r = k.length / 2;
         int n = rows ? h : w;
         int stride = rows ? w * c : c;
@@ -49,6 +52,64 @@ public final class GaussianFilter {
                     }
                     out[(y * w + xx) * c + ch] = (float) s;
                 }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The zero-edge pass along height, one output row at a time: tap by tap, in ascending order, each tap's source
+     * row is added to the row's sums, so every output value is the same sum, in the same order, as tap by tap per
+     * value; only the taps inside the image count.
+     */
+    private static float[] zeroEdgeRows(float[] in, int h, int w, int c, double[] k) {
+        int r = k.length / 2;
+        int row = w * c;
+        float[] out = new float[in.length];
+        double[] acc = new double[row];
+        for (int y = 0; y < h; y++) {
+            java.util.Arrays.fill(acc, 0);
+            int from = Math.max(-r, -y);
+            int to = Math.min(r, h - 1 - y);
+            for (int i = from; i <= to; i++) {
+                double kk = k[i + r];
+                int src = (y + i) * row;
+                for (int j = 0; j < row; j++) {
+                    acc[j] += kk * in[src + j];
+                }
+            }
+            int dst = y * row;
+            for (int j = 0; j < row; j++) {
+                out[dst + j] = (float) acc[j];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The zero-edge pass along width, one row at a time: for each tap, in ascending order, the columns it reaches
+     * inside the image are one contiguous range, added at once; the same sums in the same order as per value.
+     */
+    private static float[] zeroEdgeColumns(float[] in, int h, int w, int c, double[] k) {
+        int r = k.length / 2;
+        int row = w * c;
+        float[] out = new float[in.length];
+        double[] acc = new double[row];
+        for (int y = 0; y < h; y++) {
+            java.util.Arrays.fill(acc, 0);
+            int base = y * row;
+            for (int i = Math.max(-r, 1 - w); i <= Math.min(r, w - 1); i++) {
+                double kk = k[i + r];
+                // output columns xx with 0 <= xx + i < w
+                int first = Math.max(0, -i) * c;
+                int last = Math.min(w, w - i) * c;
+                int shift = base + i * c;
+                for (int j = first; j < last; j++) {
+                    acc[j] += kk * in[shift + j];
+                }
+            }
+            for (int j = 0; j < row; j++) {
+                out[base + j] = (float) acc[j];
             }
         }
         return out;

@@ -39,7 +39,9 @@ public final class Preprocessor {
         Objects.requireNonNull(spec, "spec must not be null");
         Objects.requireNonNull(precision, "precision must not be null");
         BufferedImage rgb = RgbConverter.toIntRgb(image);
-        float[] tensor = resize(rgb, spec.colorMode(), spec.width(), spec.height(), spec.resize(), precision);
+        float[] tensor = atModelSize(rgb, spec)
+                ? toTensor(pixels(rgb), spec.colorMode(), precision == ResizePrecision.UINT8)
+                : resize(rgb, spec.colorMode(), spec.width(), spec.height(), spec.resize(), precision);
         applySteps(tensor, spec.height(), spec.width(), spec.channels(), spec.steps());
         return tensor;
     }
@@ -58,6 +60,34 @@ public final class Preprocessor {
         Objects.requireNonNull(spec, "spec must not be null");
         Objects.requireNonNull(precision, "precision must not be null");
         BufferedImage rgb = RgbConverter.toIntRgb(image);
+        return atModelSize(rgb, spec) ? prepareDirect(rgb, spec, precision) : prepareResampled(rgb, spec, precision);
+    }
+
+    /**
+     * Whether the image already has the model's size. Every {@link ResizeMethod} in either precision is then the
+     * identity on 8-bit values (one tap of weight 1 per output pixel, the others 0; OpenCV's fixed-point bilinear
+     * gives {@code ((v * 2048 >> 4) * 2048 >> 16) + 2 >> 2 = v}), so the resize is skipped: {@link
+     * #prepareDirect} gives bit for bit what {@link #prepareResampled} gives (PreprocessorDirectPathTest).
+     */
+    private static boolean atModelSize(BufferedImage rgb, PreprocessSpec spec) {
+        return rgb.getWidth() == spec.width() && rgb.getHeight() == spec.height();
+    }
+
+    /** The image at the model's size: decoded pixels straight to the tensor, no resize, no float RGB copy. */
+    static PreparedImage prepareDirect(BufferedImage rgb, PreprocessSpec spec, ResizePrecision precision) {
+        int[] pixels = pixels(rgb);
+        BufferedImage resized = new BufferedImage(rgb.getWidth(), rgb.getHeight(), BufferedImage.TYPE_INT_RGB);
+        int[] copy = ((DataBufferInt) resized.getRaster().getDataBuffer()).getData();
+        for (int i = 0; i < pixels.length; i++) {
+            copy[i] = pixels[i] & 0xFFFFFF;
+        }
+        float[] tensor = toTensor(pixels, spec.colorMode(), precision == ResizePrecision.UINT8);
+        applySteps(tensor, spec.height(), spec.width(), spec.channels(), spec.steps());
+        return new PreparedImage(tensor, resized, spec);
+    }
+
+    /** The general path: resize (also when the sizes agree), then the steps. {@code rgb} is TYPE_INT_RGB. */
+    static PreparedImage prepareResampled(BufferedImage rgb, PreprocessSpec spec, ResizePrecision precision) {
         int w = spec.width();
         int h = spec.height();
         float[] resizedRgb = resize(rgb, ColorMode.RGB, w, h, spec.resize(), precision);
@@ -104,6 +134,28 @@ public final class Preprocessor {
         }
     }
 
+    /** The packed 0xRRGGBB pixels of a TYPE_INT_RGB image, row-major (a copy). */
+    private static int[] pixels(BufferedImage rgb) {
+        int w = rgb.getWidth();
+        int h = rgb.getHeight();
+        return (int[]) rgb.getRaster().getDataElements(0, 0, w, h, new int[w * h]);
+    }
+
+    /** Packed pixels to the tensor in the mode's channel order, as {@link #toFloats} does row by row. */
+    private static float[] toTensor(int[] pixels, ColorMode mode, boolean uint8) {
+        float[] tensor = new float[pixels.length * mode.channels()];
+        toFloats(pixels, pixels.length, mode, uint8, tensor);
+        return tensor;
+    }
+
+    /** Only for tests: the general path of {@link #apply(BufferedImage, PreprocessSpec, ResizePrecision)}. */
+    static float[] applyResampled(BufferedImage image, PreprocessSpec spec, ResizePrecision precision) {
+        BufferedImage rgb = RgbConverter.toIntRgb(image);
+        float[] tensor = resize(rgb, spec.colorMode(), spec.width(), spec.height(), spec.resize(), precision);
+        applySteps(tensor, spec.height(), spec.width(), spec.channels(), spec.steps());
+        return tensor;
+    }
+
     private static float[] resize(
             BufferedImage rgb, ColorMode mode, int width, int height, ResizeMethod method, ResizePrecision precision) {
         int inWidth = rgb.getWidth();
@@ -114,7 +166,7 @@ public final class Preprocessor {
         boolean uint8 = precision == ResizePrecision.UINT8;
         Resampler.RowSource source = (y, row) -> {
             raster.getDataElements(0, y, inWidth, 1, pixels);
-            toFloats(pixels, mode, uint8, row);
+            toFloats(pixels, inWidth, mode, uint8, row);
         };
         if (!uint8) {
             return Resampler.resize(source, inWidth, inHeight, channels, width, height, method);
@@ -130,13 +182,13 @@ public final class Preprocessor {
     }
 
     /**
-     * Packed 0xRRGGBB pixels to interleaved floats in the mode's channel order; with {@code uint8}
-     * grey is rounded as PIL's {@code convert("L")} does.
+     * The first {@code count} packed 0xRRGGBB pixels to interleaved floats in the mode's channel order; with {@code
+     * uint8} grey is rounded as PIL's {@code convert("L")} does.
      */
-    private static void toFloats(int[] pixels, ColorMode mode, boolean uint8, float[] row) {
+    private static void toFloats(int[] pixels, int count, ColorMode mode, boolean uint8, float[] row) {
         switch (mode) {
             case RGB -> {
-                for (int x = 0, i = 0; x < pixels.length; x++, i += 3) {
+                for (int x = 0, i = 0; x < count; x++, i += 3) {
                     int p = pixels[x];
                     row[i] = (p >> 16) & 0xFF;
                     row[i + 1] = (p >> 8) & 0xFF;
@@ -144,7 +196,7 @@ public final class Preprocessor {
                 }
             }
             case BGR -> {
-                for (int x = 0, i = 0; x < pixels.length; x++, i += 3) {
+                for (int x = 0, i = 0; x < count; x++, i += 3) {
                     int p = pixels[x];
                     row[i] = p & 0xFF;
                     row[i + 1] = (p >> 8) & 0xFF;
@@ -152,7 +204,7 @@ public final class Preprocessor {
                 }
             }
             case GRAYSCALE -> {
-                for (int x = 0; x < pixels.length; x++) {
+                for (int x = 0; x < count; x++) {
                     int p = pixels[x];
                     int r = (p >> 16) & 0xFF;
                     int g = (p >> 8) & 0xFF;

@@ -28,6 +28,47 @@ final class RgbConverter {
         int height = source.getHeight();
         BufferedImage target = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         int[] out = ((DataBufferInt) target.getRaster().getDataBuffer()).getData();
+        if (source.getType() == BufferedImage.TYPE_3BYTE_BGR || source.getType() == BufferedImage.TYPE_BYTE_GRAY) {
+            convertBytes(source.getRaster(), source.getType() == BufferedImage.TYPE_BYTE_GRAY, out);
+        } else {
+            convert(source, out);
+        }
+        return target;
+    }
+
+    /** The general conversion, without the 8-bit shortcut (for tests). */
+    static BufferedImage toIntRgbGeneral(BufferedImage source) {
+        BufferedImage target = new BufferedImage(source.getWidth(), source.getHeight(), BufferedImage.TYPE_INT_RGB);
+        convert(source, ((DataBufferInt) target.getRaster().getDataBuffer()).getData());
+        return target;
+    }
+
+    /**
+     * 8-bit sRGB without alpha (TYPE_3BYTE_BGR: what the PNG and JPEG readers give for RGB) or 8-bit grey
+     * (TYPE_BYTE_GRAY): the samples are the 8-bit values themselves, so they are packed as they are. {@link
+     * #convertComponents} gives the same (scale 255 / 255 = 1, nothing to clamp or round), one float at a time.
+     */
+    private static void convertBytes(Raster raster, boolean grey, int[] out) {
+        int width = raster.getWidth();
+        byte[] row = new byte[width * (grey ? 1 : 3)];
+        for (int y = 0; y < raster.getHeight(); y++) {
+            // samples in band order: R, G, B (or grey) per pixel
+            raster.getDataElements(0, y, width, 1, row);
+            int base = y * width;
+            if (grey) {
+                for (int x = 0; x < width; x++) {
+                    int g = row[x] & 0xFF;
+                    out[base + x] = pack(g, g, g);
+                }
+            } else {
+                for (int x = 0, i = 0; x < width; x++, i += 3) {
+                    out[base + x] = pack(row[i] & 0xFF, row[i + 1] & 0xFF, row[i + 2] & 0xFF);
+                }
+            }
+        }
+    }
+
+    private static void convert(BufferedImage source, int[] out) {
         ColorModel cm = source.getColorModel();
         if (cm instanceof IndexColorModel icm) {
             convertIndexed(source.getRaster(), icm, out);
@@ -36,7 +77,6 @@ final class RgbConverter {
         } else {
             convertViaColorModel(source, out);
         }
-        return target;
     }
 
     /** RGB or grey (optionally with alpha) in unsigned integer or float samples. */

@@ -60,7 +60,7 @@ public final class SaliencyNormalizer {
             magnitudes[p] = Math.abs(reduced[p]);
             maxMagnitude = Math.max(maxMagnitude, magnitudes[p]);
         }
-        double clip = percentileInPlace(magnitudes, options.clipPercentile());
+        double clip = percentileOfMagnitudes(magnitudes, options.clipPercentile());
         if (!(clip > 0)) {
             clip = maxMagnitude;
         }
@@ -92,6 +92,80 @@ public final class SaliencyNormalizer {
     public static double percentile(float[] values, double p) {
         Objects.requireNonNull(values, "values must not be null");
         return percentileInPlace(values.clone(), p);
+    }
+
+    /**
+     * {@link #percentileInPlace} for values that are all {@code >= +0.0} and not NaN (magnitudes), by selecting the
+     * two order statistics it needs instead of sorting: the same two values, so the same result.
+     */
+    static double percentileOfMagnitudes(float[] values, double p) {
+        if (values.length == 0 || !(p >= 0 && p <= 100)) {
+            return percentileInPlace(values, p); // its exceptions
+        }
+        double h = (values.length - 1) * (p / 100.0);
+        int lo = (int) Math.floor(h);
+        if (lo >= values.length - 1) {
+            float max = values[0];
+            for (float v : values) {
+                max = Math.max(max, v);
+            }
+            return max;
+        }
+        float low = select(values, lo);
+        // after select, everything right of lo is >= values[lo]: the next order statistic is their minimum
+        float high = values[lo + 1];
+        for (int i = lo + 2; i < values.length; i++) {
+            high = Math.min(high, values[i]);
+        }
+        double frac = h - lo;
+        return low + frac * ((double) high - low);
+    }
+
+    /**
+     * Reorders {@code a} so that {@code a[k]} is the value a sort would put there, everything left of it {@code <=}
+     * and everything right of it {@code >=} it (three-way quickselect, median-of-three pivots; a small or stubborn
+     * range is sorted). For values without NaN and without {@code -0.0}.
+     */
+    private static float select(float[] a, int k) {
+        int left = 0;
+        int right = a.length - 1;
+        int budget = 2 * (32 - Integer.numberOfLeadingZeros(a.length)) + 8;
+        while (right > left) {
+            if (right - left < 16 || --budget < 0) {
+                Arrays.sort(a, left, right + 1);
+                return a[k];
+            }
+            int mid = (left + right) >>> 1;
+            float pivot = medianOfThree(a[left], a[mid], a[right]);
+            int lt = left;
+            int gt = right;
+            int i = left;
+            while (i <= gt) {
+                float v = a[i];
+                if (v < pivot) {
+                    a[i++] = a[lt];
+                    a[lt++] = v;
+                } else if (v > pivot) {
+                    a[i] = a[gt];
+                    a[gt--] = v;
+                } else {
+                    i++;
+                }
+            }
+            // [left, lt) < pivot, [lt, gt] == pivot, (gt, right] > pivot
+            if (k < lt) {
+                right = lt - 1;
+            } else if (k > gt) {
+                left = gt + 1;
+            } else {
+                return pivot;
+            }
+        }
+        return a[k];
+    }
+
+    private static float medianOfThree(float a, float b, float c) {
+        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
     }
 
     private static double percentileInPlace(float[] values, double p) {

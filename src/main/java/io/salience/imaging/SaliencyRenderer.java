@@ -6,6 +6,7 @@ import java.awt.image.DataBufferInt;
 import java.awt.image.Raster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.Objects;
@@ -51,6 +52,31 @@ public final class SaliencyRenderer {
             BufferedImage original,
             BufferedImage modelInput,
             RenderOptions options) {
+        return encodePng(draw(saliency, outline, original, modelInput, options));
+    }
+
+    /**
+     * Renders {@code saliency} as PNG into {@code out} (not closed), as {@link #render(NormalizedSaliency,
+     * SegmentOutline, BufferedImage, BufferedImage, RenderOptions)} does, without a byte array in between. The picture
+     * is drawn (and any argument error thrown) before the first byte is written.
+     */
+    public static void render(
+            NormalizedSaliency saliency,
+            SegmentOutline outline,
+            BufferedImage original,
+            BufferedImage modelInput,
+            RenderOptions options,
+            OutputStream out)
+            throws IOException {
+        encodePng(draw(saliency, outline, original, modelInput, options), out);
+    }
+
+    private static BufferedImage draw(
+            NormalizedSaliency saliency,
+            SegmentOutline outline,
+            BufferedImage original,
+            BufferedImage modelInput,
+            RenderOptions options) {
         Objects.requireNonNull(options, "options must not be null");
         BufferedImage background =
                 switch (options.size()) {
@@ -58,9 +84,9 @@ public final class SaliencyRenderer {
                     case ORIGINAL -> Objects.requireNonNull(original, "original image must not be null");
                 };
         if (options.mode() == RenderMode.SEGMENTS) {
-            return encodePng(renderSegments(outline, background));
+            return renderSegments(outline, background);
         }
-        return encodePng(renderImage(saliency, background, options));
+        return renderImage(saliency, background, options);
     }
 
     /** The colour of segment outlines (as {@code skimage.segmentation.mark_boundaries}). */
@@ -166,22 +192,31 @@ public final class SaliencyRenderer {
 
     /** Encodes an image as PNG with ImageIO's PNG writer. */
     public static byte[] encodePng(BufferedImage image) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            encodePng(image, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("PNG encoding failed", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Encodes an image as PNG with ImageIO's PNG writer into {@code target} (not closed). */
+    public static void encodePng(BufferedImage image, OutputStream target) throws IOException {
         Objects.requireNonNull(image, "image must not be null");
+        Objects.requireNonNull(target, "output must not be null");
         Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");
         if (!writers.hasNext()) {
             throw new IllegalStateException("no PNG writer available");
         }
         ImageWriter writer = writers.next();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+        // closing the image stream flushes it into target and leaves target open
+        try (ImageOutputStream out = new MemoryCacheImageOutputStream(target)) {
             writer.setOutput(out);
             writer.write(null, new IIOImage(image, null, null), writer.getDefaultWriteParam());
-        } catch (IOException e) {
-            throw new UncheckedIOException("PNG encoding failed", e);
         } finally {
             writer.dispose();
         }
-        return bytes.toByteArray();
     }
 
     /** Feeds the map's rows at the target size, resizing bilinearly when the sizes differ. */

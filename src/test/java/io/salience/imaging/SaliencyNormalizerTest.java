@@ -4,9 +4,43 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SaliencyNormalizerTest {
+
+    @Test
+    void selectionGivesTheSortedPercentileExactly() {
+        Random random = new Random(16);
+        double[] ps = {0, 0.1, 1, 25, 50, 75, 99, 99.5, 99.9, 100};
+        int[] lengths = {1, 2, 3, 15, 16, 17, 100, 2500, 7500, 50176};
+        for (int n : lengths) {
+            for (int kind = 0; kind < 5; kind++) {
+                float[] v = new float[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = switch (kind) {
+                        case 0 -> random.nextFloat();
+                        case 1 -> random.nextInt(4); // many ties
+                        case 2 -> i % 7 == 0 ? (float) Math.abs(random.nextGaussian()) : 0f; // sparse
+                        case 3 -> (float) i; // sorted
+                        default -> (float) (n - i) * 1e-30f; // reversed, tiny
+                    };
+                }
+                for (double p : ps) {
+                    double expected = SaliencyNormalizer.percentile(v, p);
+                    assertThat(SaliencyNormalizer.percentileOfMagnitudes(v.clone(), p))
+                            .as("n %d kind %d p %s", n, kind, p)
+                            .isEqualTo(expected);
+                }
+            }
+        }
+        float[] p = new float[101];
+        p[3] = 1;
+        assertThatThrownBy(() -> SaliencyNormalizer.percentileOfMagnitudes(p, 101))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SaliencyNormalizer.percentileOfMagnitudes(new float[0], 50))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 
     @Test
     void percentileInterpolatesLinearlyLikeNumpy() {
