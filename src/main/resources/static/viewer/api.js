@@ -89,10 +89,12 @@ export async function capabilities() {
       compare: paths.includes('/v1/models/{model}/compare'),
       compareAsync: paths.includes('/v1/jobs/{id}') && takesAsync('/v1/models/{model}/compare'),
       sanity: paths.includes('/v1/models/{model}/sanity'),
+      // methods=a,b,c: several maps of one image in one request (the gradient and CAM methods share a session run)
+      several: (doc.paths['/v1/models/{model}/saliency']?.post?.parameters || []).some((p) => p.name === 'methods'),
     };
   } catch {
     // the API document may be switched off: jobs are then tried (a server without them refuses async with a 400)
-    return { jobs: null, compare: false, compareAsync: false, sanity: false };
+    return { jobs: null, compare: false, compareAsync: false, sanity: false, several: false };
   }
 }
 

@@ -28,7 +28,7 @@ const state = {
   common: new Map(), // common parameter specs by name
   colormaps: [],
   tables: new Map(),
-  caps: { jobs: false, compare: false, compareAsync: false, sanity: false },
+  caps: { jobs: false, compare: false, compareAsync: false, sanity: false, several: false },
   image: null, // {blob, name, bitmap, width, height, W, H}
   prediction: null, // classes sorted by probability
   panels: new Map(), // method -> panel
@@ -527,7 +527,10 @@ function explainAll() {
   if (!state.panels.has('')) drawOriginalPanel();
   if (!$('run-metrics')) state.capsReady.then(showMetricsControls);
   if (!$('run-sanity')) state.capsReady.then(showSanityControls);
-  for (const m of methods) explainOne(m);
+  // the methods without parameters of their own (the gradient and CAM families) go in one request
+  const shared = methods.filter(ownsNoParameters);
+  if (shared.length > 1) explainShared(shared);
+  for (const m of methods) if (shared.length < 2 || !shared.includes(m)) explainOne(m);
   // the grid shows the methods in the order they are listed
   for (const m of methods) $('grid').append(state.panels.get(m).fig);
 }
@@ -563,6 +566,75 @@ async function explainOne(method) {
   } finally {
     status.row.remove();
     if (panel.abort === abort) panel.abort = null;
+  }
+}
+
+function ownsNoParameters(method) {
+  const m = state.methods.find((x) => x.name === method);
+  return m != null && (m.parameters || []).length === 0;
+}
+
+/**
+ * Several methods' maps from one request (methods=a,b,c): the server decodes, predicts and runs the shared forward
+ * pass once. Each panel shows its own map; Cancel on any of them cancels the request.
+ */
+async function explainShared(group) {
+  const panels = group.map((m) => state.panels.get(m) || newPanel(m, m));
+  const abort = new AbortController();
+  const generation = state.generation;
+  const statuses = panels.map((panel, i) => {
+    panel.abort?.abort();
+    panel.abort = abort;
+    panel.query = queryFor(group[i]);
+    panel.fig.dataset.state = 'running';
+    const status = progressRow(panel, abort);
+    panel.caption.replaceChildren(status.row, ...(panel.result ? [panel.info] : []));
+    return status;
+  });
+  const release = () => {
+    statuses.forEach((s) => s.row.remove());
+    panels.forEach((p) => { if (p.abort === abort) p.abort = null; });
+  };
+  await state.capsReady;
+  if (!state.caps.several) {
+    release();
+    group.forEach(explainOne);
+    return;
+  }
+  const q = queryFor(group[0]);
+  q.delete('method');
+  q.set('methods', group.join(','));
+  const layered = group.some((m) => state.methods.find((x) => x.name === m)?.usesLayer);
+  if (layered && $('layer').value !== 'auto') q.set('layer', $('layer').value);
+  const all = {
+    indeterminate() { statuses.forEach((s) => s.indeterminate()); },
+    job(job) { statuses.forEach((s) => s.job(job)); },
+    update(job) { statuses.forEach((s) => s.update(job)); },
+  };
+  try {
+    const url = `/v1/models/${encodeURIComponent(state.model.name)}/saliency?${q}`;
+    const form = imageForm(state.image.blob, state.image.name);
+    const { response, job } = await work(url, form, 'application/json', abort.signal, all, state.caps.jobs);
+    const several = await response.json();
+    panels.forEach((panel, i) => {
+      if (generation !== state.generation || panel.abort !== abort) return;
+      panel.result = several.maps[i];
+      panel.job = job;
+      panel.normalizationHeader = normalizationHeaderOf(panel.result.normalization);
+      drawPanel(panel);
+      panel.fig.dataset.state = 'done';
+    });
+  } catch (e) {
+    panels.forEach((panel) => {
+      if (panel.abort !== abort) return;
+      panel.fig.dataset.state = e instanceof Cancelled ? 'cancelled' : 'failed';
+      panel.caption.replaceChildren(e instanceof Cancelled
+        ? el('p', { class: 'hint', text: 'Cancelled.' })
+        : errorElement(e, () => explainShared(group)));
+      if (panel.result) panel.caption.append(panel.info);
+    });
+  } finally {
+    release();
   }
 }
 
