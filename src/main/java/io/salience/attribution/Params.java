@@ -39,7 +39,7 @@ public final class Params {
                 continue;
             }
             switch (s.type()) {
-                case "integer" -> integer(s);
+                case "integer" -> longValue(s); // 64-bit specs (seeds) included; integer() narrows later
                 case "number" -> number(s);
                 case "choice" -> word(s);
                 default -> {

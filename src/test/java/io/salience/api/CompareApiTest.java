@@ -251,5 +251,12 @@ class CompareApiTest {
                         .getBytes(StandardCharsets.UTF_8));
         p = ApiClient.assertProblem(compare("methods=gradient", "application/json", outside), 400, invalid);
         assertThat(p.path("parameter").asString()).isEqualTo("region");
+        // the seed is 64-bit: beyond 32 bits it is served (found by Schemathesis: it was a 500), beyond 64 a 400
+        HttpResponse<byte[]> wide =
+                compare("methods=gradient&metrics=border&seed=-87178291200", "application/json", null);
+        assertThat(wide.statusCode()).as(text(wide)).isEqualTo(200);
+        p = ApiClient.assertProblem(
+                compare("methods=gradient&seed=9223372036854775808", "application/json", null), 400, invalid);
+        assertThat(p.path("parameter").asString()).isEqualTo("seed");
     }
 }

@@ -74,6 +74,17 @@ class SaliencyServiceTest {
     }
 
     @Test
+    void aSeedBeyondThe32BitRangeIsValidAndOneBeyond64BitsIsA400() {
+        // found by Schemathesis: validation narrowed every integer to 32 bits, so such a seed was a 500
+        Params p = new Params(Map.of("seed", "-87178291200"));
+        assertThat(p.validate(List.of(IntegratedGradientsMethod.SEED))).containsEntry("seed", "-87178291200");
+        assertThat(p.longValue(IntegratedGradientsMethod.SEED)).isEqualTo(-87_178_291_200L);
+        assertThatThrownBy(() -> new Params(Map.of("seed", "9223372036854775808"))
+                        .validate(List.of(IntegratedGradientsMethod.SEED)))
+                .isInstanceOf(InvalidParameterException.class);
+    }
+
+    @Test
     void aBaselineImageIsOnlyForIntegratedGradients() {
         assertThat(rejected(Map.of("method", "gradient"), new byte[1]).parameter())
                 .isEqualTo("baselineImage");
