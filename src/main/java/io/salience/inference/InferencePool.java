@@ -504,7 +504,11 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
         return (long) (total / properties.concurrency());
     }
 
-    /** Waits for the future; cancels it when the thread's {@link ClientLiveness} check says the client has gone. */
+    /**
+     * Waits for the future; cancels it when the thread's {@link ClientLiveness} check says the client has gone (or
+     * the job was deleted): at once, before the first wait, and then every check interval. Checking first matters for
+     * work made of many short calls, each of which may finish within one interval.
+     */
     private <O> List<O> await(CompletableFuture<List<O>> future, BatchKey key)
             throws InterruptedException, ExecutionException {
         BooleanSupplier gone = ClientLiveness.current();
@@ -512,16 +516,17 @@ public class InferencePool implements SmartLifecycle, AutoCloseable {
             return future.get();
         }
         while (true) {
+            if (gone.getAsBoolean()) {
+                future.cancel(false);
+                throw new PoolRejectedException(
+                        Reason.CANCELLED,
+                        properties.retryAfter(),
+                        "the client disconnected (or the job was cancelled) while waiting for " + key);
+            }
             try {
                 return future.get(ClientLiveness.CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
             } catch (TimeoutException stillRunning) {
-                if (gone.getAsBoolean()) {
-                    future.cancel(false);
-                    throw new PoolRejectedException(
-                            Reason.CANCELLED,
-                            properties.retryAfter(),
-                            "the client disconnected while waiting for " + key);
-                }
+                // check the client again
             }
         }
     }
