@@ -48,6 +48,11 @@ public record AttributionContext(
         this(model, image, baselineImage, seed, targetScore, params, graph, Progress.NONE);
     }
 
+    /** The same context with its session runs going through {@code other}. */
+    public AttributionContext withGraph(GraphAccess other) {
+        return new AttributionContext(model, image, baselineImage, target, params, other, progress);
+    }
+
     /**
      * The seed row selecting the target logit (or a contrast of two). For the predicted class, before the method's
      * first run, a placeholder that the request's {@link GraphAccess} fills in inside that run: pass it to the graph

@@ -68,9 +68,8 @@ final class PooledGraphAccess implements GraphAccess {
 
     @Override
     public float[] scores(List<float[]> inputs, float[] seed) {
-        float[] s = seed;
         List<ModelRunner.Prediction> r = predictions(inputs);
-        s = target.resolve(s);
+        float[] s = target.resolve(seed); // known once predictions() has run the explained input
         float[] out = new float[r.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = Rows.dot(s, r.get(i).logits());

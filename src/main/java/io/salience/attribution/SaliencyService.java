@@ -218,11 +218,9 @@ public class SaliencyService {
         List<SaliencyResult> maps = new ArrayList<>();
         for (int i = 0; i < chosen.size(); i++) {
             SaliencyMethod method = chosen.get(i);
-            AttributionContext c = contexts.get(i);
             long start = System.nanoTime();
             Timer.Sample sample = Timer.start(meters);
-            SaliencyMap map = method.compute(
-                    new AttributionContext(model, prepared, preparedBaseline, target, c.params(), graph, c.progress()));
+            SaliencyMap map = method.compute(contexts.get(i).withGraph(graph));
             sample.stop(Timer.builder("salience.explanations")
                     .description("Saliency computations, decode and rendering excluded")
                     .tag("model", modelName)

@@ -110,10 +110,8 @@ public final class TargetSeed {
             return;
         }
         if (seed == null) {
-            float[] row = used != null ? used : model.seed(predictedClass(model, logits));
-            index = model.descriptor().output() == OutputKind.SIGMOID && row.length == 1
-                    ? (row[0] > 0 ? 1 : 0)
-                    : Rows.argmax(row);
+            // the seed row the graph used (a one-hot, or +-1) names its class by the same rule as the logits
+            index = predictedClass(model, used != null ? used : logits);
             seed = model.seed(index);
         }
         score = Rows.dot(seed, logits);
