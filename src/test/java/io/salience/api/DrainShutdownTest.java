@@ -31,7 +31,8 @@ import tools.jackson.databind.JsonNode;
  */
 class DrainShutdownTest {
 
-    private static final long GRACE_MS = 1000; // short, so that the slow decodes outlast it on an idle machine too
+    // short, so that the slow decodes (over 500 ms: see the deadline case) outlast it on an idle machine too
+    private static final long GRACE_MS = 700;
 
     @TempDir
     Path work;
@@ -68,7 +69,7 @@ class DrainShutdownTest {
                 inflight.add(clients.submit(() -> upload(api, "/v1/models/idc-demo/predict", slow)));
             }
             awaitAdmitted(management, 2); // uploaded, admitted, decoding
-            Thread.sleep(300);
+            Thread.sleep(50);
 
             long signalled = System.nanoTime();
             app.destroy(); // SIGTERM
